@@ -1,0 +1,29 @@
+"""Settings from OPENSALES_* environment variables, each with a working default."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OPENSALES_")
+
+    data_dir: Path = Path("./data")
+    database_url: str = ""
+    rate_limit_per_hour: int = 1000
+    # How often a process publishes its request counts to the shared table.
+    rate_limit_flush_seconds: float = 1.0
+    # How long a resolved API key is trusted before it is looked up again.
+    auth_cache_seconds: float = 2.0
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'opensales.db').resolve()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,275 @@
+"""The request path's database access: stdlib sqlite3 on the event loop, or asyncpg.
+
+SQLAlchemy owns the schema and migrations; requests reach the database through this thin
+layer instead (see docs/decisions/0001-data-access.md). SQL is written once with `:name`
+parameters; the PostgreSQL backend rewrites them to `$n`. Every value is bound, never
+formatted into the SQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+import orjson
+
+Row = dict[str, Any]
+Params = Mapping[str, Any]
+
+
+class Conn(Protocol):
+    """What services use: a transaction, or the database itself for plain reads."""
+
+    dialect: str
+
+    async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None: ...
+    async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]: ...
+    async def fetch_val(self, sql: str, params: Params | None = None) -> Any: ...
+    async def execute(self, sql: str, params: Params | None = None) -> int: ...
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None: ...
+
+
+class Database(Conn, Protocol):
+    url: str
+
+    async def connect(self) -> None: ...
+    async def close(self) -> None: ...
+    def transaction(self) -> Any: ...
+
+
+def sync_url(url: str) -> str:
+    """The URL SQLAlchemy and Alembic use for the same database."""
+    if url.startswith(("postgres://", "postgresql://", "postgresql+asyncpg://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgres", "postgresql"))
+
+
+def create_database(url: str) -> Database:
+    if is_postgres(url):
+        return PostgresDatabase(url)
+    return SqliteDatabase(url)
+
+
+# --- SQLite -------------------------------------------------------------------------------
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        # Stored as naive UTC text that sorts correctly (SQLAlchemy's own format).
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict | list):
+        return orjson.dumps(value).decode()
+    return value
+
+
+def _sqlite_params(params: Params | None) -> dict[str, Any]:
+    if not params:
+        return {}
+    return {k: _sqlite_value(v) for k, v in params.items()}
+
+
+def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Row:
+    return {col[0]: value for col, value in zip(cursor.description, row, strict=True)}
+
+
+class SqliteDatabase:
+    """One connection per process, used from the event loop.
+
+    sqlite3 calls never yield to the loop, so a transaction runs start to finish without
+    another request's statements in between; the lock only guards against a transaction
+    that awaits something else while open.
+    """
+
+    dialect = "sqlite"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.path = url.split("sqlite:///", 1)[1] if "sqlite:///" in url else ":memory:"
+        self._conn: sqlite3.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def connect(self) -> None:
+        if self._conn is not None:
+            return
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = _dict_row
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+            "busy_timeout=5000",
+            "cache_size=-65536",
+            "temp_store=MEMORY",
+            "mmap_size=268435456",
+        ):
+            conn.execute(f"PRAGMA {pragma}")
+        self._conn = conn
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise RuntimeError("database is not connected")
+        return self._conn
+
+    async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
+        row: Row | None = self.conn.execute(sql, _sqlite_params(params)).fetchone()
+        return row
+
+    async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
+        return self.conn.execute(sql, _sqlite_params(params)).fetchall()
+
+    async def fetch_val(self, sql: str, params: Params | None = None) -> Any:
+        row = self.conn.execute(sql, _sqlite_params(params)).fetchone()
+        return None if row is None else next(iter(row.values()))
+
+    async def execute(self, sql: str, params: Params | None = None) -> int:
+        return self.conn.execute(sql, _sqlite_params(params)).rowcount
+
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        self.conn.executemany(sql, [_sqlite_params(r) for r in rows])
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqliteDatabase]:
+        async with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+class _Compiled:
+    __slots__ = ("names", "sql")
+
+    def __init__(self, sql: str) -> None:
+        names: list[str] = []
+
+        def number(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in names:
+                names.append(name)
+            return f"${names.index(name) + 1}"
+
+        self.sql = _PARAM.sub(number, sql)
+        self.names = names
+
+    def args(self, params: Params | None) -> list[Any]:
+        if not self.names:
+            return []
+        assert params is not None
+        return [_pg_value(params[n]) for n in self.names]
+
+
+def _pg_value(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+_compiled: dict[str, _Compiled] = {}
+
+
+def _compile(sql: str) -> _Compiled:
+    found = _compiled.get(sql)
+    if found is None:
+        found = _compiled[sql] = _Compiled(sql)
+    return found
+
+
+class _PgConn:
+    dialect = "postgresql"
+
+    def __init__(self, conn: Any) -> None:
+        self._c = conn
+
+    async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
+        c = _compile(sql)
+        rec = await self._c.fetchrow(c.sql, *c.args(params))
+        return None if rec is None else dict(rec)
+
+    async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
+        c = _compile(sql)
+        return [dict(r) for r in await self._c.fetch(c.sql, *c.args(params))]
+
+    async def fetch_val(self, sql: str, params: Params | None = None) -> Any:
+        c = _compile(sql)
+        return await self._c.fetchval(c.sql, *c.args(params))
+
+    async def execute(self, sql: str, params: Params | None = None) -> int:
+        c = _compile(sql)
+        status: str = await self._c.execute(c.sql, *c.args(params))
+        tail = status.rsplit(" ", 1)[-1]
+        return int(tail) if tail.isdigit() else 0
+
+    async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        c = _compile(sql)
+        await self._c.executemany(c.sql, [c.args(r) for r in rows])
+
+
+async def _init_pg_connection(conn: Any) -> None:
+    for typ in ("json", "jsonb"):
+        await conn.set_type_codec(
+            typ,
+            encoder=lambda v: orjson.dumps(v).decode(),
+            decoder=orjson.loads,
+            schema="pg_catalog",
+        )
+
+
+class PostgresDatabase(_PgConn):
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._pool: Any = None
+        super().__init__(None)
+
+    async def connect(self) -> None:
+        import asyncpg
+
+        if self._pool is None:
+            dsn = "postgresql://" + self.url.split("://", 1)[1]
+            self._pool = await asyncpg.create_pool(
+                dsn, min_size=1, max_size=10, init=_init_pg_connection
+            )
+            self._c = self._pool
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_PgConn]:
+        async with self._pool.acquire() as conn, conn.transaction():
+            yield _PgConn(conn)
+

@@ -1,0 +1,1 @@
+"""Mechanisms written once and shared by every resource."""

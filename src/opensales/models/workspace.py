@@ -1,0 +1,114 @@
+"""Tenancy, people and per-workspace configuration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ForeignKey, func, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from opensales.models.base import Base, BigId, Timestamps, flag, pk, ref, workspace_fk
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+    id: Mapped[int] = pk()
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class User(Timestamps, Base):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("workspace_id", "email"),)
+    id: Mapped[int] = pk()
+    workspace_id: Mapped[int] = workspace_fk()
+    email: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    api_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    territory_id: Mapped[int | None] = ref("selector_options.id")
+    is_active: Mapped[bool] = flag(True)
+    time_zone: Mapped[str] = mapped_column(String(64), server_default="UTC")
+    mobile_number: Mapped[str | None] = mapped_column(String(64))
+
+
+class SelectorOption(Timestamps, Base):
+    """One row of a configuration list: territories, stages, currencies, reasons and so on."""
+
+    __tablename__ = "selector_options"
+    __table_args__ = (Index("ix_selector_options_lookup", "workspace_id", "kind", "position"),)
+    id: Mapped[int] = pk()
+    workspace_id: Mapped[int] = workspace_fk()
+    kind: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(255))
+    position: Mapped[int] = mapped_column(Integer, server_default="0")
+    parent_id: Mapped[int | None] = ref("selector_options.id", ondelete="CASCADE")
+    probability: Mapped[int | None]
+    forecast_type: Mapped[str | None] = mapped_column(String(10))
+    code: Mapped[str | None] = mapped_column(String(10))
+    exchange_rate: Mapped[Decimal | None] = mapped_column(Numeric(19, 6))
+    is_default: Mapped[bool] = flag()
+
+
+class FieldDefinition(Timestamps, Base):
+    """A field of a kind of record, default or custom, as /api/settings/.../fields shows it."""
+
+    __tablename__ = "fields"
+    __table_args__ = (UniqueConstraint("workspace_id", "entity_type", "name"),)
+    id: Mapped[int] = pk()
+    workspace_id: Mapped[int] = workspace_fk()
+    entity_type: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(255))
+    type: Mapped[str] = mapped_column(String(30))
+    is_default: Mapped[bool] = flag(True)
+    actionable: Mapped[bool] = flag()
+    required: Mapped[bool] = flag()
+    is_unique: Mapped[bool] = flag()
+    position: Mapped[int] = mapped_column(Integer)
+    field_group: Mapped[str | None] = mapped_column(String(100))
+    choices_kind: Mapped[str | None] = mapped_column(String(40))
+    choices: Mapped[dict[str, Any] | None]
+
+
+class View(Timestamps, Base):
+    """A saved view (filter). `number` is its id in the API, counted per kind of record."""
+
+    __tablename__ = "views"
+    __table_args__ = (UniqueConstraint("workspace_id", "entity_type", "number"),)
+    id: Mapped[int] = pk()
+    workspace_id: Mapped[int] = workspace_fk()
+    entity_type: Mapped[str] = mapped_column(String(40))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255))
+    is_default: Mapped[bool] = flag()
+    is_public: Mapped[bool] = flag(True)
+    user_id: Mapped[int | None] = ref("users.id", ondelete="CASCADE")
+    conditions: Mapped[dict[str, Any]]
+    sort_field: Mapped[str] = mapped_column(String(100))
+    sort_type: Mapped[str] = mapped_column(String(4))
+
+
+class RateLimitWindow(Base):
+    """Requests counted per workspace and hour, shared by every server process."""
+
+    __tablename__ = "rate_limit_windows"
+    workspace_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    window_start: Mapped[int] = mapped_column(BigId, primary_key=True)
+    count: Mapped[int] = mapped_column(BigId, server_default="0")
+
+
+class DataVersion(Base):
+    """Bumped by every write to a kind of record; cached page cursors and totals key on it."""
+
+    __tablename__ = "data_versions"
+    workspace_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    entity_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(BigId, server_default="0")
