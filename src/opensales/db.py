@@ -20,6 +20,8 @@ from typing import Any, Protocol
 
 import orjson
 
+from opensales.errors import ValidationError
+
 Row = dict[str, Any]
 Params = Mapping[str, Any]
 
@@ -59,6 +61,13 @@ def create_database(url: str) -> Database:
     if is_postgres(url):
         return PostgresDatabase(url)
     return SqliteDatabase(url)
+
+
+def _rejected(exc: Exception) -> ValidationError:
+    """A write the database refused (a unique index, a value out of range): the request's
+    fault, reported as a 400 rather than a server error."""
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return ValidationError(f"The record conflicts with existing data or is out of range: {detail}")
 
 
 # --- SQLite -------------------------------------------------------------------------------
@@ -135,22 +144,31 @@ class SqliteDatabase:
             raise RuntimeError("database is not connected")
         return self._conn
 
+    def _run(self, sql: str, params: Params | None) -> sqlite3.Cursor:
+        try:
+            return self.conn.execute(sql, _sqlite_params(params))
+        except sqlite3.IntegrityError as exc:
+            raise _rejected(exc) from None
+
     async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
-        row: Row | None = self.conn.execute(sql, _sqlite_params(params)).fetchone()
+        row: Row | None = self._run(sql, params).fetchone()
         return row
 
     async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
-        return self.conn.execute(sql, _sqlite_params(params)).fetchall()
+        return self._run(sql, params).fetchall()
 
     async def fetch_val(self, sql: str, params: Params | None = None) -> Any:
-        row = self.conn.execute(sql, _sqlite_params(params)).fetchone()
+        row = self._run(sql, params).fetchone()
         return None if row is None else next(iter(row.values()))
 
     async def execute(self, sql: str, params: Params | None = None) -> int:
-        return self.conn.execute(sql, _sqlite_params(params)).rowcount
+        return self._run(sql, params).rowcount
 
     async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
-        self.conn.executemany(sql, [_sqlite_params(r) for r in rows])
+        try:
+            self.conn.executemany(sql, [_sqlite_params(r) for r in rows])
+        except sqlite3.IntegrityError as exc:
+            raise _rejected(exc) from None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteDatabase]:
@@ -207,34 +225,46 @@ def _compile(sql: str) -> _Compiled:
     return found
 
 
+def _refused() -> tuple[type[Exception], ...]:
+    import asyncpg
+
+    return (asyncpg.IntegrityConstraintViolationError, asyncpg.DataError)
+
+
 class _PgConn:
     dialect = "postgresql"
 
     def __init__(self, conn: Any) -> None:
         self._c = conn
 
+    async def _call(self, method: str, sql: str, args: list[Any]) -> Any:
+        try:
+            return await getattr(self._c, method)(sql, *args)
+        except _refused() as exc:
+            raise _rejected(exc) from None
+
     async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
         c = _compile(sql)
-        rec = await self._c.fetchrow(c.sql, *c.args(params))
+        rec = await self._call("fetchrow", c.sql, c.args(params))
         return None if rec is None else dict(rec)
 
     async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
         c = _compile(sql)
-        return [dict(r) for r in await self._c.fetch(c.sql, *c.args(params))]
+        return [dict(r) for r in await self._call("fetch", c.sql, c.args(params))]
 
     async def fetch_val(self, sql: str, params: Params | None = None) -> Any:
         c = _compile(sql)
-        return await self._c.fetchval(c.sql, *c.args(params))
+        return await self._call("fetchval", c.sql, c.args(params))
 
     async def execute(self, sql: str, params: Params | None = None) -> int:
         c = _compile(sql)
-        status: str = await self._c.execute(c.sql, *c.args(params))
+        status: str = await self._call("execute", c.sql, c.args(params))
         tail = status.rsplit(" ", 1)[-1]
         return int(tail) if tail.isdigit() else 0
 
     async def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
         c = _compile(sql)
-        await self._c.executemany(c.sql, [c.args(r) for r in rows])
+        await self._call("executemany", c.sql, [[c.args(r) for r in rows]])
 
 
 async def _init_pg_connection(conn: Any) -> None:
@@ -272,4 +302,3 @@ class PostgresDatabase(_PgConn):
     async def transaction(self) -> AsyncIterator[_PgConn]:
         async with self._pool.acquire() as conn, conn.transaction():
             yield _PgConn(conn)
-

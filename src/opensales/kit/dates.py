@@ -15,9 +15,12 @@ _JS = re.compile(
     r"^[A-Za-z]{3} ([A-Za-z]{3}) (\d{1,2}) (\d{4}) (\d{2}):(\d{2}):(\d{2})"
     r"(?: GMT([+-]\d{4}))?(?: \([^)]*\))?$"
 )
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
-)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 
 
 class DateFormatError(ValueError):
@@ -41,8 +44,16 @@ def parse_datetime(text: str) -> datetime:
         if match:
             y, mo, d, h, mi, s, frac, zone = match.groups()
             micro = int((frac or "0").ljust(6, "0"))
-            value = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0),
-                             micro, tzinfo=_offset(zone))
+            value = datetime(
+                int(y),
+                int(mo),
+                int(d),
+                int(h or 0),
+                int(mi or 0),
+                int(s or 0),
+                micro,
+                tzinfo=_offset(zone),
+            )
             return value.astimezone(UTC)
         match = _JS.match(text)
         if match:
@@ -99,3 +110,14 @@ def format_date(value: date | str | None) -> str | None:
     if isinstance(value, str):
         return value[:10]
     return value.isoformat()
+
+
+def as_date(value: date | datetime | str | None) -> date | None:
+    """A stored date or timestamp (text on SQLite) as a date."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).date() if value.tzinfo else value.date()
+    return value

@@ -38,7 +38,9 @@ def ref(target: str, *, ondelete: str = "SET NULL") -> Mapped[int | None]:
 
 
 def flag(default: bool = False) -> Mapped[bool]:
-    return mapped_column(Boolean, nullable=False, default=default, server_default="1" if default else "0")
+    return mapped_column(
+        Boolean, nullable=False, default=default, server_default="1" if default else "0"
+    )
 
 
 class Timestamps:

@@ -1,0 +1,120 @@
+"""What an account (sales_account) is to the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from opensales.account import repository
+from opensales.kit import sideload
+from opensales.kit.fields import DECIMAL, ID, INT, MONEY, TEXT, Field
+from opensales.kit.kind import Kind
+
+# "number_of_employees" is the lower bound of a bucket; the labels are accepted too.
+EMPLOYEE_BUCKETS = {
+    "1-10": 1,
+    "11-50": 11,
+    "51-200": 51,
+    "201-500": 201,
+    "501-1000": 501,
+    "1001-5000": 1001,
+    "5001-10000": 5001,
+    "10000+": 10001,
+}
+
+
+class ParentOnTheFly(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: str
+
+
+FIELDS = (
+    Field("name", TEXT, "Name", required=True),
+    Field("address", TEXT, "Address", ui_type="textarea"),
+    Field("city", TEXT, "City"),
+    Field("state", TEXT, "State"),
+    Field("zipcode", TEXT, "Zipcode"),
+    Field("country", TEXT, "Country"),
+    Field("industry_type_id", ID, "Industry type", ref="industry_types", ui_type="dropdown"),
+    Field("business_type_id", ID, "Business type", ref="business_types", ui_type="dropdown"),
+    Field(
+        "number_of_employees",
+        INT,
+        "Number of employees",
+        minimum=0,
+        maximum=10**9,
+        ui_type="dropdown",
+    ),
+    Field("annual_revenue", DECIMAL, "Annual revenue", digits=18, places=0, ui_type="number"),
+    Field("website", TEXT, "Website"),
+    Field("phone", TEXT, "Phone"),
+    Field("facebook", TEXT, "Facebook"),
+    Field("twitter", TEXT, "Twitter"),
+    Field("linkedin", TEXT, "LinkedIn"),
+    Field(
+        "parent_sales_account_id",
+        ID,
+        "Parent account",
+        ref="sales_accounts",
+        ui_type="auto_complete",
+    ),
+    Field("open_deals_amount", MONEY, writable=False, nullable=False),
+    Field("open_deals_count", INT, writable=False, nullable=False),
+    Field("won_deals_amount", MONEY, writable=False, nullable=False),
+    Field("won_deals_count", INT, writable=False, nullable=False),
+)
+
+PARTIAL = (
+    "name",
+    "last_contacted",
+    "last_contacted_mode",
+    "city",
+    "state",
+    "country",
+    "open_deals_amount",
+    "owner_id",
+)
+
+DEFAULT_VIEWS: tuple[dict[str, Any], ...] = (
+    {"name": "My Accounts", "rules": [{"attribute": "owner_id", "operator": "is", "value": "$me"}]},
+    {"name": "All Accounts", "rules": []},
+    {
+        "name": "MY Territory Accounts",
+        "rules": [{"attribute": "territory_id", "operator": "is", "value": "$my_territory"}],
+    },
+)
+
+ACCOUNT = Kind(
+    table="sales_accounts",
+    singular="sales_account",
+    model_class="SalesAccount",
+    label="Account",
+    fields=FIELDS,
+    partial=PARTIAL,
+    sort_fields=("open_deals_amount", "created_at", "updated_at", "last_contacted"),
+    includes={
+        "owner": sideload.users("owner_id"),
+        "creater": sideload.users("creater_id"),
+        "updater": sideload.users("updater_id"),
+        "territory": sideload.option("territory_id", "territories"),
+        "business_type": sideload.option("business_type_id", "business_types"),
+        "industry_type": sideload.option("industry_type_id", "industry_types"),
+        "tasks": sideload.empty("tasks"),
+        "appointments": sideload.empty("appointments"),
+        "notes": sideload.empty("notes"),
+        "contacts": sideload.Include("contacts", load=repository.contacts_of),
+        "deals": sideload.Include("deals", load=repository.deals_of),
+        "child_sales_accounts": sideload.Include(
+            "child_sales_accounts", load=repository.children_of
+        ),
+    },
+    extra_input={"parent_sales_account": (ParentOnTheFly | None, None)},
+    extra_output={
+        "avatar": (str | None, ...),
+        "links": (dict[str, str], ...),
+        "tags": (list[str], ...),
+        "team_user_ids": (list[int], ...),
+    },
+    extra_partial={"avatar": (str | None, ...)},
+)

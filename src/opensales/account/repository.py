@@ -1,0 +1,61 @@
+"""Queries for what hangs off an account: its contacts, deals and child accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from opensales.db import Conn, Row
+from opensales.kit.options import in_clause
+from opensales.kit.principal import Principal
+
+
+async def contacts_of(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[dict[str, Any]]:
+    from opensales.contact.kind import CONTACT
+
+    if not rows:
+        return []
+    clause, params = in_clause("a", [r["id"] for r in rows])
+    contacts = await conn.fetch_all(
+        "SELECT DISTINCT c.* FROM contacts c JOIN contact_accounts l ON l.contact_id = c.id "
+        f"WHERE l.sales_account_id IN {clause} AND c.is_deleted = false ORDER BY c.id",
+        params,
+    )
+    return [CONTACT.render(c) for c in contacts]
+
+
+async def deals_of(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[dict[str, Any]]:
+    from opensales.deal.kind import DEAL
+
+    if not rows:
+        return []
+    clause, params = in_clause("a", [r["id"] for r in rows])
+    deals = await conn.fetch_all(
+        f"SELECT * FROM deals WHERE sales_account_id IN {clause} AND is_deleted = false "
+        "ORDER BY id",
+        params,
+    )
+    return [DEAL.render(d) for d in deals]
+
+
+async def children_of(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[dict[str, Any]]:
+    from opensales.account.kind import ACCOUNT
+
+    if not rows:
+        return []
+    clause, params = in_clause("a", [r["id"] for r in rows])
+    children = await conn.fetch_all(
+        f"SELECT * FROM sales_accounts WHERE parent_sales_account_id IN {clause} "
+        "AND is_deleted = false ORDER BY id",
+        params,
+    )
+    return [ACCOUNT.render(c) for c in children]
+
+
+async def id_by_name(conn: Conn, workspace_id: int, name: str) -> int | None:
+    found = await conn.fetch_val(
+        "SELECT id FROM sales_accounts WHERE workspace_id = :ws AND lower(name) = :name "
+        "AND is_deleted = false ORDER BY id LIMIT 1",
+        {"ws": workspace_id, "name": name.strip().lower()},
+    )
+    return int(found) if found else None

@@ -1,0 +1,85 @@
+"""create_app(): the API under /api (and /crm/sales/api), errors in Freshsales' envelope."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from opensales import __version__
+from opensales.account.api import router as account_router
+from opensales.config import Settings, get_settings
+from opensales.contact.api import router as contact_router
+from opensales.db import create_database
+from opensales.deal.api import router as deal_router
+from opensales.errors import OpenSalesError, error_response
+from opensales.kit.openapi import add_request_models
+from opensales.kit.ratelimit import RateLimiter
+from opensales.middleware import ApiGate
+from opensales.selector.api import router as selector_router
+from opensales.settings.api import router as settings_router
+
+ROUTERS = (contact_router, account_router, deal_router, selector_router, settings_router)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = create_database(settings.resolved_database_url)
+    limiter = RateLimiter(db, settings.rate_limit_per_hour, settings.rate_limit_flush_seconds)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await db.connect()
+        try:
+            yield
+        finally:
+            await limiter.flush()
+            await db.close()
+
+    app = FastAPI(
+        title="opensales",
+        version=__version__,
+        description="A self-hosted sales CRM whose REST API is the Freshsales API.",
+        lifespan=lifespan,
+    )
+    app.state.db = db
+    app.state.settings = settings
+    for router in ROUTERS:
+        app.include_router(router, prefix="/api")
+    _add_error_handlers(app)
+    _extend_openapi(app)
+    app.add_middleware(ApiGate, db=db, settings=settings, limiter=limiter)
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(OpenSalesError)
+    async def domain_error(request: Request, exc: OpenSalesError) -> Response:
+        return error_response(exc.status_code, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = "Requested resource not found" if exc.status_code == 404 else str(exc.detail)
+        return error_response(exc.status_code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return error_response(400, f"Invalid value for {where}: {first.get('msg', 'invalid')}")
+
+
+def _extend_openapi(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            add_request_models(schema)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

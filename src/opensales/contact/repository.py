@@ -1,0 +1,86 @@
+"""Queries for what hangs off a contact: emails, linked accounts, deals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from opensales.db import Conn, Row
+from opensales.kit.options import in_clause
+from opensales.kit.principal import Principal
+
+
+async def emails_of(conn: Conn, contact_ids: Sequence[int]) -> dict[int, list[Row]]:
+    found: dict[int, list[Row]] = {i: [] for i in contact_ids}
+    if not contact_ids:
+        return found
+    clause, params = in_clause("c", contact_ids)
+    rows = await conn.fetch_all(
+        f"SELECT * FROM contact_emails WHERE contact_id IN {clause} "
+        "ORDER BY is_primary DESC, position, id",
+        params,
+    )
+    for row in rows:
+        found[row["contact_id"]].append(row)
+    return found
+
+
+async def contacts_with_email(conn: Conn, workspace_id: int, values: Sequence[str]) -> list[Row]:
+    clause, params = in_clause("e", values)
+    return await conn.fetch_all(
+        f"SELECT contact_id, value FROM contact_emails WHERE workspace_id = :ws "
+        f"AND is_deleted = false AND value IN {clause}",
+        {"ws": workspace_id, **params},
+    )
+
+
+async def account_links(conn: Conn, contact_ids: Sequence[int]) -> list[Row]:
+    if not contact_ids:
+        return []
+    clause, params = in_clause("c", contact_ids)
+    return await conn.fetch_all(
+        "SELECT l.contact_id, l.is_primary, a.* FROM contact_accounts l "
+        "JOIN sales_accounts a ON a.id = l.sales_account_id "
+        f"WHERE l.contact_id IN {clause} AND a.is_deleted = false "
+        "ORDER BY l.is_primary DESC, l.id",
+        params,
+    )
+
+
+def render_link(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "is_primary": bool(row["is_primary"]),
+        "avatar": None,
+        "website": row["website"],
+        "partial": True,
+    }
+
+
+async def nest_accounts(conn: Conn, who: Principal, rows: Sequence[Row]) -> dict[int, list[Any]]:
+    nested: dict[int, list[Any]] = {}
+    for link in await account_links(conn, [r["id"] for r in rows]):
+        nested.setdefault(link["contact_id"], []).append(render_link(link))
+    return nested
+
+
+async def primary_accounts(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[dict[str, Any]]:
+    from opensales.account.kind import ACCOUNT
+
+    links = await account_links(conn, [r["id"] for r in rows])
+    return [ACCOUNT.render(link) for link in links if link["is_primary"]]
+
+
+async def deals_of(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[dict[str, Any]]:
+    from opensales.deal.kind import DEAL
+
+    if not rows:
+        return []
+    clause, params = in_clause("c", [r["id"] for r in rows])
+    deals = await conn.fetch_all(
+        "SELECT DISTINCT d.* FROM deals d JOIN deal_contacts dc ON dc.deal_id = d.id "
+        f"WHERE dc.contact_id IN {clause} AND d.is_deleted = false ORDER BY d.id",
+        params,
+    )
+    return [DEAL.render(d) for d in deals]

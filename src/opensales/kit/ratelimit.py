@@ -1,0 +1,88 @@
+"""Requests per hour per workspace, shared by every server process through the database.
+
+Each process counts locally and publishes its count at most once per `flush_seconds`, reading
+back the shared total; so the limit holds across processes to within a second's worth of
+requests, and a request costs a dictionary lookup, not a write.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from opensales.db import Database
+
+_PUBLISH = (
+    "INSERT INTO rate_limit_windows (workspace_id, window_start, count) VALUES (:ws, :w, :n) "
+    "ON CONFLICT (workspace_id, window_start) DO UPDATE "
+    "SET count = rate_limit_windows.count + :n RETURNING count"
+)
+WINDOW = 3600
+
+
+@dataclass(slots=True)
+class _Counter:
+    window: int
+    shared: int = 0  # the total last read from the database, this process's share included
+    pending: int = 0  # counted here since then
+    synced_at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_at: int  # epoch seconds when the window ends
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        found = [
+            (b"x-ratelimit-limit", str(self.limit).encode()),
+            (b"x-ratelimit-remaining", str(self.remaining).encode()),
+            (b"x-ratelimit-reset", str(self.reset_at).encode()),
+        ]
+        if not self.allowed:
+            wait = max(1, self.reset_at - int(time.time()))
+            found.append((b"retry-after", str(wait).encode()))
+        return found
+
+
+class RateLimiter:
+    def __init__(self, db: Database, limit: int, flush_seconds: float) -> None:
+        self.db = db
+        self.limit = limit
+        self.flush_seconds = flush_seconds
+        self._counters: dict[int, _Counter] = {}
+
+    async def hit(self, workspace_id: int) -> Verdict:
+        now = time.time()
+        window = int(now // WINDOW)
+        counter = self._counters.get(workspace_id)
+        if counter is None or counter.window != window:
+            counter = self._counters[workspace_id] = _Counter(window)
+        if now - counter.synced_at >= self.flush_seconds:
+            await self._publish(workspace_id, counter, now)
+        used = counter.shared + counter.pending
+        allowed = used < self.limit
+        if allowed:
+            counter.pending += 1
+            used += 1
+        reset_at = (window + 1) * WINDOW
+        return Verdict(allowed, self.limit, max(0, self.limit - used), reset_at)
+
+    async def _publish(self, workspace_id: int, counter: _Counter, now: float) -> None:
+        async with self.db.transaction() as tx:
+            counter.shared = int(
+                await tx.fetch_val(
+                    _PUBLISH, {"ws": workspace_id, "w": counter.window, "n": counter.pending}
+                )
+            )
+        counter.pending = 0
+        counter.synced_at = now
+
+    async def flush(self) -> None:
+        """Publish every pending count (at shutdown)."""
+        now = time.time()
+        for workspace_id, counter in self._counters.items():
+            if counter.pending:
+                await self._publish(workspace_id, counter, now)

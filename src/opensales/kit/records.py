@@ -1,0 +1,301 @@
+"""The service every kind of record shares: read, create, update, clone, soft delete, forget,
+bulk delete and assign, and the rules that hold for all of them.
+
+A resource's service subclasses RecordService and fills in its hooks (`prepare`,
+`save_nested`, `decorate`, `after_delete`, `clone_payload`); the HTTP surface for all of it
+is kit.routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from opensales.db import Conn, Row
+from opensales.errors import NotFoundError, ValidationError
+from opensales.kit import sideload, versions
+from opensales.kit.dates import utcnow
+from opensales.kit.fields import RENDER, json_value
+from opensales.kit.http import unwrap, validate
+from opensales.kit.kind import Kind
+from opensales.kit.options import in_clause, option
+from opensales.kit.principal import Principal
+
+
+def insert_sql(table: str, columns: Sequence[str]) -> str:
+    names = ", ".join(columns)
+    marks = ", ".join(f":{c}" for c in columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING id"
+
+
+def update_sql(table: str, columns: Sequence[str]) -> str:
+    sets = ", ".join(f"{c} = :{c}" for c in columns)
+    return f"UPDATE {table} SET {sets} WHERE id = :id AND workspace_id = :workspace_id"
+
+
+def check_custom_fields(values: dict[str, Any]) -> dict[str, Any]:
+    for key, value in values.items():
+        if not isinstance(key, str) or not key:
+            raise ValidationError("custom_field keys must be field names")
+        if isinstance(value, dict):
+            raise ValidationError(f"Invalid value for custom_field.{key}: must not be an object")
+    return values
+
+
+class RecordService:
+    kind: Kind
+    # Sideloads sent with every response of this kind (deals always carry their users).
+    always_include: tuple[str, ...] = ()
+
+    # --- hooks --------------------------------------------------------------------------
+
+    async def prepare(
+        self,
+        conn: Conn,
+        who: Principal,
+        values: dict[str, Any],
+        payload: BaseModel,
+        existing: Row | None,
+    ) -> Any:
+        """Check the kind's rules and derive values before the row is written; what it
+        returns (a plan for nested rows) is handed to `save_nested`."""
+        return None
+
+    async def save_nested(
+        self, conn: Conn, who: Principal, record_id: int, plan: Any, existing: Row | None
+    ) -> None:
+        """Write what belongs to the record beyond its own row (emails, links, ...)."""
+
+    async def decorate(
+        self, conn: Conn, who: Principal, rows: Sequence[Row], outs: list[dict[str, Any]]
+    ) -> None:
+        """Add computed keys to rendered full records."""
+
+    async def after_delete(
+        self, conn: Conn, who: Principal, rows: Sequence[Row], *, cascade: bool
+    ) -> None:
+        """Keep related records right once rows are soft-deleted or forgotten."""
+
+    async def clone_payload(self, conn: Conn, who: Principal, row: Row) -> dict[str, Any]:
+        """The create body that copies `row`: every writable attribute in its wire form."""
+        payload: dict[str, Any] = {}
+        for f in self.kind.writable:
+            value = row.get(f.name)
+            conv = RENDER[f.type]
+            payload[f.name] = conv(value) if conv is not None and value is not None else value
+        payload["custom_field"] = dict(json_value(row["custom_field"]))
+        return payload
+
+    # --- reading ------------------------------------------------------------------------
+
+    async def decorate_partial(
+        self, conn: Conn, who: Principal, rows: Sequence[Row], outs: list[dict[str, Any]]
+    ) -> None:
+        """Add computed keys to the rows of a view."""
+
+    async def find(
+        self, conn: Conn, who: Principal, record_id: int | None, *, scoped: bool = True
+    ) -> Row:
+        """The live record with this id that the user may see, else 404.
+
+        Unscoped reads serve the answer to a write the user just made (a rep may hand a
+        record to someone else and still be told what it now looks like).
+        """
+        row = None
+        if record_id is not None:
+            scope, params = who.scope_sql() if scoped else ("", {})
+            row = await conn.fetch_one(
+                f"SELECT * FROM {self.kind.table} WHERE id = :id AND workspace_id = :ws "
+                f"AND is_deleted = false{scope}",
+                {"id": record_id, "ws": who.workspace_id, **params},
+            )
+        if row is None:
+            raise NotFoundError(f"{self.kind.label} not found")
+        return row
+
+    async def render_full(
+        self, conn: Conn, who: Principal, rows: Sequence[Row]
+    ) -> list[dict[str, Any]]:
+        outs = [self.kind.render(r) for r in rows]
+        await self.decorate(conn, who, rows, outs)
+        return outs
+
+    async def envelope(
+        self, conn: Conn, who: Principal, row: Row, handles: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        """`{"<singular>": record, <sideloads>}`: the primary record first."""
+        outs = await self.render_full(conn, who, [row])
+        side = await sideload.apply(
+            conn, who, self.kind.includes, [*self.always_include, *handles], [row], outs
+        )
+        return {self.kind.singular: outs[0], **side}
+
+    async def get(
+        self,
+        conn: Conn,
+        who: Principal,
+        record_id: int | None,
+        handles: Sequence[str] = (),
+        *,
+        scoped: bool = True,
+    ) -> dict[str, Any]:
+        row = await self.find(conn, who, record_id, scoped=scoped)
+        return await self.envelope(conn, who, row, handles)
+
+    # --- writing ------------------------------------------------------------------------
+
+    def _values(self, payload: BaseModel) -> dict[str, Any]:
+        sent = payload.model_fields_set
+        return {f.name: getattr(payload, f.name) for f in self.kind.writable if f.name in sent}
+
+    async def check_refs(self, conn: Conn, who: Principal, values: dict[str, Any]) -> None:
+        """Every id that points at an option, a user or a record must exist (400 otherwise)."""
+        for name, value in values.items():
+            f = self.kind.by_name.get(name)
+            if f is None or f.ref is None or value is None:
+                continue
+            if f.ref == "users":
+                found = await conn.fetch_val(
+                    "SELECT id FROM users WHERE id = :id AND workspace_id = :ws",
+                    {"id": value, "ws": who.workspace_id},
+                )
+            elif f.ref in ("contacts", "sales_accounts", "deals"):
+                found = await conn.fetch_val(
+                    f"SELECT id FROM {f.ref} WHERE id = :id AND workspace_id = :ws "
+                    "AND is_deleted = false",
+                    {"id": value, "ws": who.workspace_id},
+                )
+            else:
+                found = await option(conn, who.workspace_id, f.ref, value)
+            if not found:
+                raise ValidationError(f"Invalid value for {name}: no such record with id {value}")
+
+    async def create(self, conn: Conn, who: Principal, data: dict[str, Any]) -> int:
+        payload = validate(self.kind.input_model, unwrap(data, self.kind.singular))
+        values = self._values(payload)
+        now = utcnow()
+        values.setdefault("owner_id", who.user_id)
+        if values["owner_id"] is None:
+            values["owner_id"] = who.user_id
+        values["custom_field"] = check_custom_fields(getattr(payload, "custom_field", None) or {})
+        await self.check_refs(conn, who, values)
+        plan = await self.prepare(conn, who, values, payload, None)
+        values.update(
+            workspace_id=who.workspace_id,
+            creater_id=who.user_id,
+            updater_id=who.user_id,
+            created_at=now,
+            updated_at=now,
+            is_deleted=False,
+        )
+        new_id = int(await conn.fetch_val(insert_sql(self.kind.table, list(values)), values))
+        await self.save_nested(conn, who, new_id, plan, None)
+        await versions.bump(conn, who.workspace_id, self.kind.table)
+        return new_id
+
+    async def update(
+        self, conn: Conn, who: Principal, record_id: int | None, data: dict[str, Any]
+    ) -> Row:
+        existing = await self.find(conn, who, record_id)
+        payload = validate(self.kind.input_model, unwrap(data, self.kind.singular))
+        values = self._values(payload)
+        custom = getattr(payload, "custom_field", None)
+        if custom:
+            values["custom_field"] = {
+                **json_value(existing["custom_field"]),
+                **check_custom_fields(custom),
+            }
+        await self.check_refs(conn, who, values)
+        plan = await self.prepare(conn, who, values, payload, existing)
+        values.update(updater_id=who.user_id, updated_at=utcnow())
+        await conn.execute(
+            update_sql(self.kind.table, list(values)),
+            {**values, "id": existing["id"], "workspace_id": who.workspace_id},
+        )
+        await self.save_nested(conn, who, existing["id"], plan, existing)
+        await versions.bump(conn, who.workspace_id, self.kind.table)
+        return await self.find(conn, who, existing["id"], scoped=False)
+
+    async def clone(
+        self, conn: Conn, who: Principal, record_id: int | None, data: dict[str, Any]
+    ) -> int:
+        """A new record with every property of the source, overridden by the body's."""
+        source = await self.find(conn, who, record_id)
+        body = unwrap(data, self.kind.singular)
+        payload = {**await self.clone_payload(conn, who, source), **body}
+        return await self.create(conn, who, payload)
+
+    async def assign_owner(
+        self, conn: Conn, who: Principal, ids: Sequence[int], owner_id: int
+    ) -> list[dict[str, bool]]:
+        await self.check_refs(conn, who, {"owner_id": owner_id})
+        results = []
+        for record_id in ids:
+            rows = await self._visible(conn, who, [record_id])
+            if rows:
+                await conn.execute(
+                    f"UPDATE {self.kind.table} SET owner_id = :owner, updater_id = :me, "
+                    "updated_at = :now WHERE id = :id",
+                    {"owner": owner_id, "me": who.user_id, "now": utcnow(), "id": record_id},
+                )
+            results.append({str(record_id): bool(rows)})
+        await versions.bump(conn, who.workspace_id, self.kind.table)
+        return results
+
+    # --- deleting -----------------------------------------------------------------------
+
+    async def _visible(self, conn: Conn, who: Principal, ids: Sequence[int]) -> list[Row]:
+        if not ids:
+            return []
+        clause, params = in_clause("r", ids)
+        scope, scope_params = who.scope_sql()
+        return await conn.fetch_all(
+            f"SELECT * FROM {self.kind.table} WHERE workspace_id = :ws AND is_deleted = false "
+            f"AND id IN {clause}{scope}",
+            {"ws": who.workspace_id, **params, **scope_params},
+        )
+
+    async def soft_delete(
+        self, conn: Conn, who: Principal, ids: Sequence[int], *, cascade: bool = False
+    ) -> set[int]:
+        """Move records to the recycle bin: they leave every view and answer 404."""
+        rows = await self._visible(conn, who, ids)
+        if not rows:
+            return set()
+        clause, params = in_clause("r", [r["id"] for r in rows])
+        now = utcnow()
+        await conn.execute(
+            f"UPDATE {self.kind.table} SET is_deleted = true, deleted_at = :now, "
+            f"updated_at = :now, updater_id = :me WHERE id IN {clause}",
+            {"now": now, "me": who.user_id, **params},
+        )
+        await self.after_delete(conn, who, rows, cascade=cascade)
+        await versions.bump(conn, who.workspace_id, self.kind.table)
+        return {r["id"] for r in rows}
+
+    async def forget(self, conn: Conn, who: Principal, record_id: int | None) -> None:
+        """Delete for good, with everything attached (rows that reference it cascade)."""
+        row = None
+        if record_id is not None:
+            scope, params = who.scope_sql()
+            row = await conn.fetch_one(
+                f"SELECT * FROM {self.kind.table} WHERE id = :id AND workspace_id = :ws{scope}",
+                {"id": record_id, "ws": who.workspace_id, **params},
+            )
+        if row is None:
+            raise NotFoundError(f"{self.kind.label} not found")
+        await conn.execute(
+            "DELETE FROM team_members WHERE entity_type = :t AND entity_id = :id",
+            {"t": self.kind.table, "id": row["id"]},
+        )
+        await conn.execute(f"DELETE FROM {self.kind.table} WHERE id = :id", {"id": row["id"]})
+        await self.after_delete(conn, who, [row], cascade=False)
+        await versions.bump(conn, who.workspace_id, self.kind.table)
+
+    async def bulk_destroy(
+        self, conn: Conn, who: Principal, ids: Sequence[int], *, cascade: bool = False
+    ) -> list[dict[str, bool]]:
+        deleted = await self.soft_delete(conn, who, ids, cascade=cascade)
+        return [{str(i): i in deleted} for i in ids]

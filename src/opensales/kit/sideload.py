@@ -1,0 +1,105 @@
+"""`include=` sideloading, written once: each handle names a response key and a loader.
+
+Sideloads become top-level arrays beside the primary record (deduplicated by id); a nested
+handle (contact `sales_accounts`) puts its rows inside each record instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from opensales.db import Conn, Row
+from opensales.kit.options import in_clause, load_options, render_option
+from opensales.kit.principal import Principal
+
+TopLoader = Callable[[Conn, Principal, Sequence[Row]], Awaitable[list[dict[str, Any]]]]
+NestLoader = Callable[[Conn, Principal, Sequence[Row]], Awaitable[dict[int, list[dict[str, Any]]]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Include:
+    key: str
+    load: TopLoader | None = None
+    nest: NestLoader | None = None
+
+
+USER_COLUMNS = "id, display_name, email, is_active, time_zone, mobile_number, role"
+
+
+def render_user(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "display_name": row["display_name"],
+        "email": row["email"],
+        "is_active": bool(row["is_active"]),
+        "time_zone": row["time_zone"],
+        "mobile_number": row["mobile_number"],
+        "type": "FdMultitenant::User",
+    }
+
+
+async def load_users(conn: Conn, workspace_id: int, ids: set[int]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    clause, params = in_clause("u", sorted(ids))
+    rows = await conn.fetch_all(
+        f"SELECT {USER_COLUMNS} FROM users WHERE workspace_id = :ws AND id IN {clause} ORDER BY id",
+        {"ws": workspace_id, **params},
+    )
+    return [render_user(r) for r in rows]
+
+
+def users(*columns: str) -> Include:
+    """The users a record points at through `columns` (owner_id, creater_id, ...)."""
+
+    async def load(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[dict[str, Any]]:
+        ids = {r[c] for r in rows for c in columns if r.get(c) is not None}
+        return await load_users(conn, who.workspace_id, ids)
+
+    return Include("users", load=load)
+
+
+def option(column: str, key: str) -> Include:
+    """The configuration option a record points at through `column`."""
+
+    async def load(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[dict[str, Any]]:
+        found = await load_options(conn, who.workspace_id, (r.get(column) for r in rows))
+        return [render_option(r) for r in found]
+
+    return Include(key, load=load)
+
+
+def empty(key: str) -> Include:
+    """A handle whose records arrive with a later resource: an empty array until then."""
+
+    async def load(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[dict[str, Any]]:
+        return []
+
+    return Include(key, load=load)
+
+
+async def apply(
+    conn: Conn,
+    who: Principal,
+    includes: dict[str, Include],
+    handles: Sequence[str],
+    rows: Sequence[Row],
+    outs: Sequence[dict[str, Any]],
+) -> dict[str, list[dict[str, Any]]]:
+    """Run the asked handles; nest where the handle nests, return the top-level arrays."""
+    top: dict[str, dict[Any, dict[str, Any]]] = {}
+    for handle in dict.fromkeys(handles):
+        include = includes.get(handle)
+        if include is None:
+            continue
+        if include.nest is not None:
+            nested = await include.nest(conn, who, rows)
+            for row, out in zip(rows, outs, strict=True):
+                out[include.key] = nested.get(row["id"], [])
+        elif include.load is not None:
+            bucket = top.setdefault(include.key, {})
+            for item in await include.load(conn, who, rows):
+                bucket.setdefault(item.get("id", id(item)), item)
+    return {key: list(items.values()) for key, items in top.items()}

@@ -1,0 +1,126 @@
+"""Views (filters) of any kind of record: `/filters` and `/view/{id}`, one engine for all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from opensales.db import Conn, Row
+from opensales.errors import NotFoundError, ValidationError
+from opensales.kit import versions
+from opensales.kit.conditions import compile_rules
+from opensales.kit.dates import format_timestamp
+from opensales.kit.fields import json_value
+from opensales.kit.kind import Kind
+from opensales.kit.pagination import ListQuery, page_rows, total
+from opensales.kit.principal import Principal
+
+
+class FilterOut(BaseModel):
+    id: int
+    name: str
+    model_class_name: str
+    user_id: int
+    is_default: bool
+    is_public: bool
+    updated_at: str
+
+
+class Meta(BaseModel):
+    total: int
+    total_pages: int
+
+
+class FiltersOut(BaseModel):
+    filters: list[FilterOut]
+    meta: Meta
+
+
+def meta(count: int, per_page: int) -> dict[str, int]:
+    return {"total": count, "total_pages": (count + per_page - 1) // per_page}
+
+
+def _visible_sql() -> str:
+    return (
+        "FROM views WHERE workspace_id = :ws AND entity_type = :entity "
+        "AND (is_public = true OR user_id = :me)"
+    )
+
+
+def render_filter(kind: Kind, row: Row) -> dict[str, Any]:
+    return {
+        "id": row["number"],
+        "name": row["name"],
+        "model_class_name": kind.model_class,
+        "user_id": -1 if row["user_id"] is None else row["user_id"],
+        "is_default": bool(row["is_default"]),
+        "is_public": bool(row["is_public"]),
+        "updated_at": format_timestamp(row["updated_at"]),
+    }
+
+
+async def list_filters(
+    conn: Conn, who: Principal, kind: Kind, page: int, per_page: int
+) -> dict[str, Any]:
+    params = {"ws": who.workspace_id, "entity": kind.table, "me": who.user_id}
+    count = int(await conn.fetch_val(f"SELECT count(*) {_visible_sql()}", params) or 0)
+    rows = await conn.fetch_all(
+        f"SELECT * {_visible_sql()} ORDER BY number LIMIT :limit OFFSET :offset",
+        {**params, "limit": per_page, "offset": (page - 1) * per_page},
+    )
+    return {"filters": [render_filter(kind, r) for r in rows], "meta": meta(count, per_page)}
+
+
+async def find_view(conn: Conn, who: Principal, kind: Kind, number: int | None) -> Row:
+    row = None
+    if number is not None:
+        row = await conn.fetch_one(
+            f"SELECT * {_visible_sql()} AND number = :number",
+            {"ws": who.workspace_id, "entity": kind.table, "me": who.user_id, "number": number},
+        )
+    if row is None:
+        raise NotFoundError("View not found")
+    return row
+
+
+def _sort(kind: Kind, view: Row, sort: str | None, sort_type: str | None) -> tuple[str, bool]:
+    field = sort or view["sort_field"]
+    if field not in kind.sort_fields:
+        raise ValidationError(
+            f"Invalid value for sort: {field} (one of {', '.join(kind.sort_fields)})"
+        )
+    direction = (sort_type or view["sort_type"]).lower()
+    if direction not in ("asc", "desc"):
+        raise ValidationError("Invalid value for sort_type: asc or desc")
+    return field, direction == "desc"
+
+
+async def view_records(
+    conn: Conn,
+    who: Principal,
+    kind: Kind,
+    number: int | None,
+    *,
+    sort: str | None,
+    sort_type: str | None,
+    page: int,
+    per_page: int,
+) -> tuple[list[Row], int]:
+    """The rows of one page of a view and the view's total, within the user's scope."""
+    view = await find_view(conn, who, kind, number)
+    field, descending = _sort(kind, view, sort, sort_type)
+    rules = json_value(view["conditions"]).get("rules", [])
+    where, params = compile_rules(rules, kind.columns, who)
+    scope, scope_params = who.scope_sql()
+    query = ListQuery(
+        select=kind.list_select(field),
+        source=f"{kind.table} WHERE workspace_id = :ws AND is_deleted = false{where}{scope}",
+        params={"ws": who.workspace_id, **params, **scope_params},
+        sort=field,
+        descending=descending,
+        keyset=not kind.by_name[field].nullable,
+        version=await versions.current(conn, who.workspace_id, kind.table),
+    )
+    rows = await page_rows(conn, query, page, per_page)
+    return rows, await total(conn, query)

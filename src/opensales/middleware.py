@@ -1,0 +1,101 @@
+"""The API's front door, as one plain ASGI layer (cheap on the hot path): Freshsales' URL
+forms, API-key authentication, the rate limit and its headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from opensales.config import Settings
+from opensales.db import Database
+from opensales.errors import error_body
+from opensales.kit.ratelimit import RateLimiter
+from opensales.user.service import authenticate
+
+PREFIX = "/crm/sales"
+
+
+def normalize(path: str) -> str:
+    """`/crm/sales/api/x.json/` and `/api/x/` both mean `/api/x`."""
+    if path.startswith(PREFIX + "/"):
+        path = path[len(PREFIX) :]
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/") or "/"
+    if path.endswith(".json"):
+        path = path[:-5]
+    return path
+
+
+def api_key(headers: list[tuple[bytes, bytes]]) -> str | None:
+    """`Token token=KEY` (as Freshsales documents it) or `Token KEY`."""
+    for name, value in headers:
+        if name == b"authorization":
+            text = value.decode("latin-1").strip()
+            scheme, _, rest = text.partition(" ")
+            if scheme.lower() != "token":
+                return None
+            rest = rest.strip()
+            if rest.startswith("token="):
+                rest = rest[6:]
+            return rest.strip().strip('"') or None
+    return None
+
+
+class ApiGate:
+    def __init__(
+        self, app: ASGIApp, db: Database, settings: Settings, limiter: RateLimiter
+    ) -> None:
+        self.app = app
+        self.db = db
+        self.settings = settings
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = normalize(scope["path"])
+        scope["path"] = path
+        if not path.startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        key = api_key(scope["headers"])
+        who = await authenticate(self.db, key, self.settings.auth_cache_seconds) if key else None
+        if who is None:
+            await _reply(send, 401, "Authentication failed: missing or invalid API key", [])
+            return
+        verdict = await self.limiter.hit(who.workspace_id)
+        extra = verdict.headers()
+        if not verdict.allowed:
+            await _reply(
+                send,
+                429,
+                f"Too many requests: the limit is {verdict.limit} API requests per hour",
+                extra,
+            )
+            return
+        scope["principal"] = who
+
+        async def send_with_limits(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_limits)
+
+
+async def _reply(send: Send, status: int, message: str, headers: list[Any]) -> None:
+    body = error_body(status, message)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,133 @@
+"""Field definitions (`/api/settings/{entity}/fields`): data, so custom fields can join them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opensales.db import Conn, Row
+from opensales.errors import NotFoundError
+from opensales.kit.dates import format_timestamp, utcnow
+from opensales.kit.fields import BOOL, DATE, DATETIME, DECIMAL, INT, MONEY
+from opensales.kit.kind import Kind
+from opensales.kit.options import render_option
+from opensales.kit.principal import Principal
+from opensales.kit.records import insert_sql
+from opensales.kit.sideload import USER_COLUMNS
+
+_UI_TYPES = {
+    INT: "number",
+    MONEY: "number",
+    DECIMAL: "number",
+    DATE: "date",
+    DATETIME: "datetime",
+    BOOL: "checkbox",
+}
+BASIC_GROUP = "Basic information"
+
+
+async def seed_fields(conn: Conn, workspace_id: int, kind: Kind) -> None:
+    """The kind's default fields, with labels, in declaration order."""
+    now = utcnow()
+    labelled = [f for f in kind.all_fields if f.label]
+    for position, f in enumerate(labelled, 1):
+        choices_kind = (
+            f.ref if f.ref and f.ref not in ("sales_accounts", "contacts", "deals") else None
+        )
+        values = {
+            "workspace_id": workspace_id,
+            "entity_type": kind.table,
+            "name": f.name,
+            "label": f.label,
+            "type": f.ui_type or _UI_TYPES.get(f.type, "text"),
+            "is_default": True,
+            "actionable": choices_kind is not None,
+            "required": f.required,
+            "is_unique": False,
+            "position": position,
+            "field_group": BASIC_GROUP,
+            "choices_kind": choices_kind,
+            "choices": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        await conn.fetch_val(insert_sql("fields", list(values)), values)
+
+
+async def list_fields(conn: Conn, who: Principal, kind: Kind, with_group: bool) -> dict[str, Any]:
+    rows = await conn.fetch_all(
+        "SELECT * FROM fields WHERE workspace_id = :ws AND entity_type = :entity "
+        "ORDER BY position, id",
+        {"ws": who.workspace_id, "entity": kind.table},
+    )
+    if not rows:
+        raise NotFoundError("Unknown entity type")
+    choices = await _choices(conn, who, {r["choices_kind"] for r in rows if r["choices_kind"]})
+    fields = [_render(kind, r, choices, with_group) for r in rows]
+    out: dict[str, Any] = {"fields": fields}
+    if with_group:
+        groups = dict.fromkeys(r["field_group"] for r in rows if r["field_group"])
+        out["field_groups"] = [{"id": n, "name": g, "position": n} for n, g in enumerate(groups, 1)]
+    return out
+
+
+def _render(
+    kind: Kind, row: Row, choices: dict[str, list[dict[str, Any]]], with_group: bool
+) -> dict[str, Any]:
+    out = {
+        "id": row["id"],
+        "label": row["label"],
+        "name": row["name"],
+        "type": row["type"],
+        "default": bool(row["is_default"]),
+        "actionable": bool(row["actionable"]),
+        "position": row["position"],
+        "choices": choices.get(row["choices_kind"] or "", []) or _static(row),
+        "base_model": kind.model_class,
+        "required": bool(row["required"]),
+        "unique": bool(row["is_unique"]),
+        "updated_at": format_timestamp(row["updated_at"]),
+    }
+    if with_group:
+        out["field_group"] = row["field_group"]
+    return out
+
+
+def _static(row: Row) -> list[dict[str, Any]]:
+    raw = row["choices"]
+    if isinstance(raw, str):
+        import orjson
+
+        raw = orjson.loads(raw)
+    return list(raw.get("items", [])) if isinstance(raw, dict) else []
+
+
+async def _choices(conn: Conn, who: Principal, kinds: set[str]) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {}
+    for kind in kinds:
+        if kind == "users":
+            rows = await conn.fetch_all(
+                f"SELECT {USER_COLUMNS} FROM users WHERE workspace_id = :ws AND is_active = true "
+                "ORDER BY id",
+                {"ws": who.workspace_id},
+            )
+            found[kind] = [
+                {"id": r["id"], "value": r["display_name"], "position": n}
+                for n, r in enumerate(rows, 1)
+            ]
+            continue
+        rows = await conn.fetch_all(
+            "SELECT * FROM selector_options WHERE workspace_id = :ws AND kind = :kind "
+            "ORDER BY parent_id, position, id",
+            {"ws": who.workspace_id, "kind": kind},
+        )
+        found[kind] = [_choice(r) for r in rows]
+    return found
+
+
+def _choice(row: Row) -> dict[str, Any]:
+    option = render_option(row)
+    choice = {"id": option["id"], "value": option["name"], "position": option["position"]}
+    if "choice_type" in option:
+        choice["choice_type"] = option["choice_type"]
+        choice["deal_pipeline_id"] = option["deal_pipeline_id"]
+    return choice

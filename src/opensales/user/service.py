@@ -1,0 +1,138 @@
+"""Users: API keys (stored hashed), passwords (argon2), roles, and who a key belongs to."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from typing import Any
+
+from argon2 import PasswordHasher
+
+from opensales.db import Conn, Row
+from opensales.errors import ValidationError
+from opensales.kit.dates import utcnow
+from opensales.kit.principal import ROLES, Principal
+from opensales.kit.records import insert_sql
+
+_hasher = PasswordHasher()
+
+
+def hash_key(api_key: str) -> str:
+    """API keys are long random secrets, so a fast digest is the right hash (not argon2)."""
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def new_api_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except Exception:  # argon2 raises a family of mismatch/invalid-hash errors
+        return False
+
+
+async def create_user(
+    conn: Conn,
+    workspace_id: int,
+    *,
+    email: str,
+    display_name: str | None = None,
+    role: str = "sales_rep",
+    password: str | None = None,
+    api_key: str | None = None,
+    territory_id: int | None = None,
+    time_zone: str = "UTC",
+) -> tuple[int, str]:
+    """Add a user; answers their id and API key (generated unless given)."""
+    if role not in ROLES:
+        raise ValidationError(f"Invalid value for role: one of {', '.join(ROLES)}")
+    api_key = api_key or new_api_key()
+    now = utcnow()
+    values: dict[str, Any] = {
+        "workspace_id": workspace_id,
+        "email": email.strip().lower(),
+        "display_name": display_name or email.split("@")[0],
+        "role": role,
+        "password_hash": hash_password(password) if password else None,
+        "api_key_hash": hash_key(api_key),
+        "territory_id": territory_id,
+        "is_active": True,
+        "time_zone": time_zone,
+        "created_at": now,
+        "updated_at": now,
+    }
+    user_id = int(await conn.fetch_val(insert_sql("users", list(values)), values))
+    forget_cached_keys()
+    return user_id, api_key
+
+
+async def set_api_key(conn: Conn, user_id: int, api_key: str) -> None:
+    await conn.execute(
+        "UPDATE users SET api_key_hash = :h, updated_at = :now WHERE id = :id",
+        {"h": hash_key(api_key), "now": utcnow(), "id": user_id},
+    )
+    forget_cached_keys()
+
+
+async def set_active(conn: Conn, user_id: int, active: bool) -> None:
+    await conn.execute(
+        "UPDATE users SET is_active = :a, updated_at = :now WHERE id = :id",
+        {"a": active, "now": utcnow(), "id": user_id},
+    )
+    forget_cached_keys()
+
+
+async def find_by_email(conn: Conn, workspace_id: int, email: str) -> Row | None:
+    return await conn.fetch_one(
+        "SELECT * FROM users WHERE workspace_id = :ws AND email = :email",
+        {"ws": workspace_id, "email": email.strip().lower()},
+    )
+
+
+# --- authentication, on every request -----------------------------------------------------
+
+_cache: dict[str, tuple[float, Principal | None]] = {}
+
+
+def forget_cached_keys() -> None:
+    _cache.clear()
+
+
+async def authenticate(conn: Conn, api_key: str, ttl: float) -> Principal | None:
+    """The active user an API key belongs to; remembered for `ttl` seconds per process."""
+    digest = hash_key(api_key)
+    now = time.monotonic()
+    hit = _cache.get(digest)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    row = await conn.fetch_one(
+        "SELECT id, workspace_id, role, territory_id, time_zone, display_name, email "
+        "FROM users WHERE api_key_hash = :h AND is_active = true",
+        {"h": digest},
+    )
+    found = (
+        None
+        if row is None
+        else Principal(
+            user_id=row["id"],
+            workspace_id=row["workspace_id"],
+            role=row["role"],
+            territory_id=row["territory_id"],
+            time_zone=row["time_zone"],
+            display_name=row["display_name"],
+            email=row["email"],
+        )
+    )
+    if len(_cache) > 10_000:
+        _cache.clear()
+    _cache[digest] = (now + ttl, found)
+    return found

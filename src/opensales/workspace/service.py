@@ -1,0 +1,109 @@
+"""Workspaces: created with their configuration, fields and default views, and an admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opensales.account.kind import ACCOUNT
+from opensales.account.kind import DEFAULT_VIEWS as ACCOUNT_VIEWS
+from opensales.contact.kind import CONTACT
+from opensales.contact.kind import DEFAULT_VIEWS as CONTACT_VIEWS
+from opensales.db import Conn
+from opensales.deal.kind import DEAL
+from opensales.deal.kind import DEFAULT_VIEWS as DEAL_VIEWS
+from opensales.kit.dates import utcnow
+from opensales.kit.kind import Kind
+from opensales.kit.records import insert_sql
+from opensales.selector.seeds import option_rows
+from opensales.settings.service import seed_fields
+from opensales.user import service as users
+
+VIEWS: tuple[tuple[Kind, tuple[dict[str, Any], ...]], ...] = (
+    (CONTACT, CONTACT_VIEWS),
+    (ACCOUNT, ACCOUNT_VIEWS),
+    (DEAL, DEAL_VIEWS),
+)
+
+
+async def find(conn: Conn, name: str) -> int | None:
+    found = await conn.fetch_val("SELECT id FROM workspaces WHERE name = :n", {"n": name})
+    return int(found) if found else None
+
+
+async def create(conn: Conn, name: str) -> int:
+    """A new workspace with the default configuration, fields and views."""
+    workspace_id = int(
+        await conn.fetch_val(
+            "INSERT INTO workspaces (name, created_at) VALUES (:n, :now) RETURNING id",
+            {"n": name, "now": utcnow()},
+        )
+    )
+    await _seed_options(conn, workspace_id)
+    for kind, views in VIEWS:
+        await seed_fields(conn, workspace_id, kind)
+        await _seed_views(conn, workspace_id, kind, views)
+    return workspace_id
+
+
+async def _seed_options(conn: Conn, workspace_id: int) -> None:
+    now = utcnow()
+    ids: dict[tuple[str, str], int] = {}
+    for row in option_rows():
+        parent = row.pop("parent")
+        values = {
+            "workspace_id": workspace_id,
+            "parent_id": ids[parent] if parent else None,
+            "is_default": False,
+            "created_at": now,
+            "updated_at": now,
+            **row,
+        }
+        ids[(row["kind"], row["name"])] = int(
+            await conn.fetch_val(insert_sql("selector_options", list(values)), values)
+        )
+
+
+async def _seed_views(
+    conn: Conn, workspace_id: int, kind: Kind, views: tuple[dict[str, Any], ...]
+) -> None:
+    now = utcnow()
+    for number, view in enumerate(views, 1):
+        values = {
+            "workspace_id": workspace_id,
+            "entity_type": kind.table,
+            "number": number,
+            "name": view["name"],
+            "is_default": view.get("default", True),
+            "is_public": True,
+            "user_id": None,
+            "conditions": {"rules": view["rules"]},
+            "sort_field": view.get("sort", "updated_at"),
+            "sort_type": view.get("sort_type", "desc"),
+            "created_at": now,
+            "updated_at": now,
+        }
+        await conn.fetch_val(insert_sql("views", list(values)), values)
+
+
+async def ensure_admin(
+    conn: Conn, workspace_id: int, *, email: str, password: str, api_key: str | None
+) -> tuple[int, str | None]:
+    """The admin user of `email`, created if missing; a given key (re)sets theirs.
+
+    Answers the user id and the key when it is known (new or given): existing keys are
+    stored hashed and cannot be shown again.
+    """
+    existing = await users.find_by_email(conn, workspace_id, email)
+    if existing is None:
+        return await users.create_user(
+            conn,
+            workspace_id,
+            email=email,
+            display_name=email.split("@")[0].title(),
+            role="admin",
+            password=password,
+            api_key=api_key,
+        )
+    if api_key:
+        await users.set_api_key(conn, existing["id"], api_key)
+    return int(existing["id"]), api_key
