@@ -172,6 +172,7 @@ class Api:
 
 
 def new_workspace(client: TestClient) -> Api:
+    from opensales.user.service import create_user
     from opensales.workspace import service as workspaces
 
     name = f"ws-{uuid.uuid4().hex[:12]}"
@@ -179,9 +180,10 @@ def new_workspace(client: TestClient) -> Api:
 
     async def work(tx: Conn) -> tuple[int, int]:
         workspace_id = await workspaces.create(tx, name)
-        user_id, _ = await workspaces.ensure_admin(
-            tx, workspace_id, email="admin@example.com", password="secret", api_key=key
-        )
+        # No password: hashing one (argon2) would cost every test ~0.1 s for nothing.
+        user_id, _ = await create_user(
+            tx, workspace_id, email="admin@example.com", display_name="Admin", role="admin",
+            api_key=key)
         return workspace_id, user_id
 
     workspace_id, user_id = run_in_app(client, work)
@@ -192,3 +194,14 @@ def new_workspace(client: TestClient) -> Api:
 def api(client: TestClient) -> Api:
     """The admin of a fresh workspace."""
     return new_workspace(client)
+
+
+def assert_error(response: httpx.Response, status: int) -> str:
+    """The response is Freshsales' error envelope with this status; answers its message."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert list(body) == ["errors"], body
+    assert body["errors"]["code"] == status, body
+    message = body["errors"]["message"]
+    assert isinstance(message, str) and message, body
+    return message

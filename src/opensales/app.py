@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -10,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Route
 
 from opensales import __version__
 from opensales.account.api import router as account_router
@@ -18,6 +20,7 @@ from opensales.contact.api import router as contact_router
 from opensales.db import create_database
 from opensales.deal.api import router as deal_router
 from opensales.errors import OpenSalesError, error_response
+from opensales.kit.fastpath import FastRoutes
 from opensales.kit.openapi import add_request_models
 from opensales.kit.ratelimit import RateLimiter
 from opensales.middleware import ApiGate
@@ -46,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="A self-hosted sales CRM whose REST API is the Freshsales API.",
         lifespan=lifespan,
+        # FastAPI's own OpenTelemetry hooks cost a check per request; opensales exports none.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.db = db
     app.state.settings = settings
@@ -53,8 +58,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix="/api")
     _add_error_handlers(app)
     _extend_openapi(app)
-    app.add_middleware(ApiGate, db=db, settings=settings, limiter=limiter)
+    if os.environ.get("OPENSALES_BENCH_CEILING") == "1":
+        _add_bench_ceiling(app)
+    fast_routes = FastRoutes([r for router in ROUTERS for r in getattr(router, "fast_routes", [])])
+    app.add_middleware(ApiGate, db=db, settings=settings, limiter=limiter, fast_routes=fast_routes)
     return app
+
+
+async def _bench_ceiling(request: Request) -> Response:
+    """`make bench`'s ceiling: `bytes` fixed bytes from a plain Starlette route, no auth,
+    no database; a POST reads its body first. See docs/benchmarks.md."""
+    if request.method == "POST":
+        await request.body()
+    raw = request.query_params.get("bytes", "")
+    size = min(max(int(raw) if raw.isdigit() else 2, 2), 1 << 20)
+    return Response(b"{" + b" " * (size - 2) + b"}", media_type="application/json")
+
+
+def _add_bench_ceiling(app: FastAPI) -> None:
+    """Only with OPENSALES_BENCH_CEILING=1 (set by bench/run.py): never in production."""
+    app.router.routes.append(Route("/bench/ceiling", _bench_ceiling, methods=["GET", "POST"]))
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -64,8 +87,10 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        message = "Requested resource not found" if exc.status_code == 404 else str(exc.detail)
-        return error_response(exc.status_code, message, getattr(exc, "headers", None))
+        # No route for this method and path is an invalid URL to Freshsales (Rails): 404.
+        if exc.status_code in (404, 405):
+            return error_response(404, "Requested resource not found")
+        return error_response(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -88,14 +88,22 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _sqlite_params(params: Params | None) -> dict[str, Any]:
+_PLAIN = frozenset({int, str, float, bool, bytes, type(None)})
+
+
+def _sqlite_params(params: Params | None) -> Params:
     if not params:
         return {}
+    if all(type(v) in _PLAIN for v in params.values()):
+        return params
     return {k: _sqlite_value(v) for k, v in params.items()}
 
 
-def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Row:
-    return {col[0]: value for col, value in zip(cursor.description, row, strict=True)}
+def _rows(cursor: sqlite3.Cursor, rows: list[tuple[Any, ...]]) -> list[Row]:
+    if not rows:
+        return []
+    names = [col[0] for col in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 class SqliteDatabase:
@@ -120,7 +128,6 @@ class SqliteDatabase:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        conn.row_factory = _dict_row
         for pragma in (
             "journal_mode=WAL",
             "synchronous=NORMAL",
@@ -151,15 +158,17 @@ class SqliteDatabase:
             raise _rejected(exc) from None
 
     async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
-        row: Row | None = self._run(sql, params).fetchone()
-        return row
+        cursor = self._run(sql, params)
+        row = cursor.fetchone()
+        return None if row is None else _rows(cursor, [row])[0]
 
     async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
-        return self._run(sql, params).fetchall()
+        cursor = self._run(sql, params)
+        return _rows(cursor, cursor.fetchall())
 
     async def fetch_val(self, sql: str, params: Params | None = None) -> Any:
         row = self._run(sql, params).fetchone()
-        return None if row is None else next(iter(row.values()))
+        return None if row is None else row[0]
 
     async def execute(self, sql: str, params: Params | None = None) -> int:
         return self._run(sql, params).rowcount

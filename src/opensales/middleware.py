@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from opensales.config import Settings
 from opensales.db import Database
-from opensales.errors import error_body
+from opensales.errors import OpenSalesError, error_body
+from opensales.kit.fastpath import Call, FastRoutes, query_of
 from opensales.kit.ratelimit import RateLimiter
 from opensales.user.service import authenticate
 
@@ -44,12 +47,18 @@ def api_key(headers: list[tuple[bytes, bytes]]) -> str | None:
 
 class ApiGate:
     def __init__(
-        self, app: ASGIApp, db: Database, settings: Settings, limiter: RateLimiter
+        self,
+        app: ASGIApp,
+        db: Database,
+        settings: Settings,
+        limiter: RateLimiter,
+        fast_routes: FastRoutes,
     ) -> None:
         self.app = app
         self.db = db
         self.settings = settings
         self.limiter = limiter
+        self.fast_routes = fast_routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -76,6 +85,18 @@ class ApiGate:
             )
             return
         scope["principal"] = who
+        fast = self.fast_routes.match(scope["method"], path)
+        if fast is not None:
+            handler, params = fast
+            body = await _read_body(receive) if scope["method"] in ("POST", "PUT") else b""
+            call = Call(self.db, who, query_of(scope["query_string"]), body)
+            try:
+                payload = orjson.dumps(await handler(call, **params))
+            except OpenSalesError as exc:
+                await _reply(send, exc.status_code, exc.message, extra)
+                return
+            await _send(send, 200, payload, extra)
+            return
 
         async def send_with_limits(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -85,8 +106,20 @@ class ApiGate:
         await self.app(scope, receive, send_with_limits)
 
 
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
 async def _reply(send: Send, status: int, message: str, headers: list[Any]) -> None:
-    body = error_body(status, message)
+    await _send(send, status, error_body(status, message), headers)
+
+
+async def _send(send: Send, status: int, body: bytes, headers: list[Any]) -> None:
     await send(
         {
             "type": "http.response.start",

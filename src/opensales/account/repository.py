@@ -17,8 +17,8 @@ async def contacts_of(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[d
         return []
     clause, params = in_clause("a", [r["id"] for r in rows])
     contacts = await conn.fetch_all(
-        "SELECT DISTINCT c.* FROM contacts c JOIN contact_accounts l ON l.contact_id = c.id "
-        f"WHERE l.sales_account_id IN {clause} AND c.is_deleted = false ORDER BY c.id",
+        "SELECT * FROM contacts WHERE is_deleted = false AND id IN (SELECT contact_id "
+        f"FROM contact_accounts WHERE sales_account_id IN {clause}) ORDER BY id",
         params,
     )
     return [CONTACT.render(c) for c in contacts]

@@ -100,6 +100,26 @@ def serve(
 
 
 @app.command()
+def quickstart(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """First run: the database, a workspace, an admin and demo data. Every run: serve."""
+    from opensales.cli.first_run import ensure_first_run
+
+    credentials = ensure_first_run()
+    typer.echo(f"opensales on http://{host}:{port}")
+    typer.echo(f"  login:    {credentials['email']}")
+    typer.echo(f"  password: {credentials['password']}")
+    typer.echo(f"  API key:  {credentials['api_key']}")
+    typer.echo(
+        f"  try:      curl -H 'Authorization: Token token={credentials['api_key']}' "
+        f"http://{host}:{port}/api/contacts/view/4"
+    )
+    serve(host=host, port=port, workers=1)
+
+
+@app.command()
 def demo(
     workspace: str = WORKSPACE,
     contacts: Annotated[int, typer.Option(help="How many contacts")] = 60,

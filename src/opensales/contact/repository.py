@@ -79,8 +79,8 @@ async def deals_of(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[dict
         return []
     clause, params = in_clause("c", [r["id"] for r in rows])
     deals = await conn.fetch_all(
-        "SELECT DISTINCT d.* FROM deals d JOIN deal_contacts dc ON dc.deal_id = d.id "
-        f"WHERE dc.contact_id IN {clause} AND d.is_deleted = false ORDER BY d.id",
+        "SELECT * FROM deals WHERE is_deleted = false AND id IN (SELECT deal_id "
+        f"FROM deal_contacts WHERE contact_id IN {clause}) ORDER BY id",
         params,
     )
     return [DEAL.render(d) for d in deals]

@@ -30,8 +30,8 @@ async def contacts_of(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[d
         return []
     clause, params = in_clause("d", [r["id"] for r in rows])
     contacts = await conn.fetch_all(
-        "SELECT DISTINCT c.* FROM contacts c JOIN deal_contacts l ON l.contact_id = c.id "
-        f"WHERE l.deal_id IN {clause} AND c.is_deleted = false ORDER BY c.id",
+        "SELECT * FROM contacts WHERE is_deleted = false AND id IN (SELECT contact_id "
+        f"FROM deal_contacts WHERE deal_id IN {clause}) ORDER BY id",
         params,
     )
     return [CONTACT.render(c) for c in contacts]

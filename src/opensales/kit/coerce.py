@@ -78,8 +78,9 @@ def to_decimal(value: Any, *, digits: int = 15, places: int = 2) -> Decimal | No
         raise ValueError("must be a number") from exc
     if not number.is_finite():
         raise ValueError("must be a finite number")
-    number = round(number, places)
-    if abs(number) >= Decimal(10) ** (digits - places):
+    # Bound the size before rounding: round() cannot quantize 1e400 to cents.
+    limit = Decimal(10) ** (digits - places)
+    if abs(number) >= limit or abs(number := round(number, places)) >= limit:
         raise ValueError(f"must be less than 10^{digits - places}")
     return number
 

@@ -86,7 +86,8 @@ def parse_date(text: str) -> date:
             return date(int(y), month, int(d))
         except ValueError as exc:
             raise DateFormatError(text) from exc
-    return parse_datetime(text).date()
+    parse_datetime(text)  # the whole value must be valid; the date is the one written
+    return date.fromisoformat(text[:10])
 
 
 def utcnow() -> datetime:

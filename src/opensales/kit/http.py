@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -16,6 +17,7 @@ from opensales.kit.principal import Principal
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
+MAX_PAGE = 10**9
 
 
 class JSONResponse(Response):
@@ -38,7 +40,10 @@ def principal(request: Request) -> Principal:
 
 async def json_body(request: Request) -> dict[str, Any]:
     """The JSON object a request carries; an empty body reads as {}."""
-    raw = await request.body()
+    return read_json(await request.body())
+
+
+def read_json(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
@@ -77,22 +82,30 @@ def describe(exc: PydanticValidationError) -> str:
     return "Invalid value for " + "; ".join(parts)
 
 
-def page_params(request: Request) -> tuple[int, int]:
+Query = Mapping[str, str]
+
+
+def _query(source: Request | Query) -> Query:
+    return source.query_params if isinstance(source, Request) else source
+
+
+def page_params(source: Request | Query) -> tuple[int, int]:
     """page (from 1) and per_page (1..100, default 25), read leniently."""
-    query = request.query_params
-    page = max(1, query_int(query.get("page"), 1))
+    query = _query(source)
+    # Past MAX_PAGE every list is empty anyway; the cap keeps OFFSET within 64 bits.
+    page = min(max(1, query_int(query.get("page"), 1)), MAX_PAGE)
     per_page = query_int(query.get("per_page"), DEFAULT_PER_PAGE)
     if per_page < 1:
         per_page = DEFAULT_PER_PAGE
     return page, min(per_page, MAX_PER_PAGE)
 
 
-def include_handles(request: Request) -> list[str]:
-    raw = request.query_params.get("include")
+def include_handles(source: Request | Query) -> list[str]:
+    raw = _query(source).get("include")
     if not raw:
         return []
     return [h.strip() for h in raw.split(",") if h.strip()]
 
 
-def query_flag(request: Request, name: str) -> bool:
-    return request.query_params.get(name, "").lower() in ("true", "1", "yes")
+def query_flag(source: Request | Query, name: str) -> bool:
+    return _query(source).get(name, "").lower() in ("true", "1", "yes")

@@ -24,10 +24,11 @@ from opensales.kit.options import in_clause, option
 from opensales.kit.principal import Principal
 
 
-def insert_sql(table: str, columns: Sequence[str]) -> str:
+def insert_sql(table: str, columns: Sequence[str], *, returning: bool = True) -> str:
     names = ", ".join(columns)
     marks = ", ".join(f":{c}" for c in columns)
-    return f"INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING id"
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+    return sql + " RETURNING id" if returning else sql
 
 
 def update_sql(table: str, columns: Sequence[str]) -> str:

@@ -17,7 +17,15 @@ from opensales.db import Database
 from opensales.errors import ValidationError
 from opensales.kit import team, views
 from opensales.kit.coerce import path_id, to_id
-from opensales.kit.http import include_handles, json_body, json_response, page_params, principal
+from opensales.kit.fastpath import Call, FastRoute, route
+from opensales.kit.http import (
+    include_handles,
+    json_response,
+    page_params,
+    principal,
+    query_flag,
+    read_json,
+)
 from opensales.kit.openapi import body, responses
 from opensales.kit.records import RecordService
 
@@ -31,6 +39,11 @@ PER_PAGE = Query(None, description="Rows per page (default 25, at most 100)")
 def database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
+
+
+async def call_of(request: Request) -> Call:
+    body = await request.body() if request.method in ("POST", "PUT") else b""
+    return Call(database(request), principal(request), dict(request.query_params), body)
 
 
 def _selected_ids(data: dict[str, Any]) -> list[int]:
@@ -52,7 +65,10 @@ class SelectedIds(BaseModel):
 
 def _models(service: RecordService) -> dict[str, type[BaseModel]]:
     kind = service.kind
-    sideloads: dict[str, Any] = dict.fromkeys({inc.key for inc in kind.includes.values() if inc.load is not None}, (list[dict[str, Any]] | None, None))
+    sideloads: dict[str, Any] = dict.fromkeys(
+        {inc.key for inc in kind.includes.values() if inc.load is not None},
+        (list[dict[str, Any]] | None, None),
+    )
     return {
         "envelope": create_model(
             f"{kind.model_class}Envelope", **{kind.singular: (kind.output_model, ...)}, **sideloads
@@ -80,10 +96,65 @@ def _models(service: RecordService) -> dict[str, type[BaseModel]]:
     }
 
 
+class RecordHandlers:
+    """The record endpoints as plain functions of a Call: FastAPI's routes and the gate's
+    fast routes (kit.fastpath) both run these."""
+
+    def __init__(self, service: RecordService) -> None:
+        self.service = service
+        self.kind = service.kind
+
+    async def create(self, call: Call) -> Any:
+        data = read_json(call.body)
+        async with call.db.transaction() as tx:
+            new_id = await self.service.create(tx, call.who, data)
+            return await self.service.get(
+                tx, call.who, new_id, include_handles(call.query), scoped=False
+            )
+
+    async def get(self, call: Call, record_id: str) -> Any:
+        return await self.service.get(
+            call.db, call.who, path_id(record_id), include_handles(call.query)
+        )
+
+    async def update(self, call: Call, record_id: str) -> Any:
+        data = read_json(call.body)
+        async with call.db.transaction() as tx:
+            row = await self.service.update(tx, call.who, path_id(record_id), data)
+            return await self.service.envelope(tx, call.who, row, include_handles(call.query))
+
+    async def view(self, call: Call, view_id: str) -> Any:
+        number, size = page_params(call.query)
+        rows, count = await views.view_records(
+            call.db,
+            call.who,
+            self.kind,
+            path_id(view_id),
+            sort=call.query.get("sort"),
+            sort_type=call.query.get("sort_type"),
+            page=number,
+            per_page=size,
+        )
+        outs = [self.kind.render(r, partial=True) for r in rows]
+        await self.service.decorate_partial(call.db, call.who, rows, outs)
+        return {self.kind.plural: outs, "meta": views.meta(count, size)}
+
+    def fast_routes(self) -> list[FastRoute]:
+        base = f"/api/{self.kind.plural}"
+        return [
+            route("GET", base + "/{record_id}", self.get),
+            route("GET", base + "/view/{view_id}", self.view),
+            route("POST", base, self.create),
+            route("PUT", base + "/{record_id}", self.update),
+        ]
+
+
 def record_router(service: RecordService) -> APIRouter:
     """Create, view, update, clone, delete, forget, bulk operations, team and views."""
     kind = service.kind
+    handlers = RecordHandlers(service)
     router = APIRouter(tags=[kind.label])
+    router.fast_routes = handlers.fast_routes()  # type: ignore[attr-defined]
     base = f"/{kind.plural}"
     m = _models(service)
     label = kind.label.lower()
@@ -95,11 +166,7 @@ def record_router(service: RecordService) -> APIRouter:
         openapi_extra=body(m["request"]),
     )
     async def create_record(request: Request, include: str | None = INCLUDE) -> Response:
-        who, data = principal(request), await json_body(request)
-        async with database(request).transaction() as tx:
-            new_id = await service.create(tx, who, data)
-            out = await service.get(tx, who, new_id, include_handles(request), scoped=False)
-        return json_response(out)
+        return json_response(await handlers.create(await call_of(request)))
 
     @router.get(
         f"{base}/filters", summary=f"List the {label} views", responses=responses(views.FiltersOut)
@@ -107,9 +174,8 @@ def record_router(service: RecordService) -> APIRouter:
     async def list_views(
         request: Request, page: str | None = PAGE, per_page: str | None = PER_PAGE
     ) -> Response:
-        who = principal(request)
         number, size = page_params(request)
-        out = await views.list_filters(database(request), who, kind, number, size)
+        out = await views.list_filters(database(request), principal(request), kind, number, size)
         return json_response(out)
 
     @router.get(
@@ -125,21 +191,7 @@ def record_router(service: RecordService) -> APIRouter:
         page: str | None = PAGE,
         per_page: str | None = PER_PAGE,
     ) -> Response:
-        who = principal(request)
-        number, size = page_params(request)
-        rows, count = await views.view_records(
-            database(request),
-            who,
-            kind,
-            path_id(view_id),
-            sort=sort,
-            sort_type=sort_type,
-            page=number,
-            per_page=size,
-        )
-        outs = [kind.render(r, partial=True) for r in rows]
-        await service.decorate_partial(database(request), who, rows, outs)
-        return json_response({kind.plural: outs, "meta": views.meta(count, size)})
+        return json_response(await handlers.view(await call_of(request), view_id))
 
     @router.post(
         f"{base}/bulk_destroy",
@@ -148,11 +200,12 @@ def record_router(service: RecordService) -> APIRouter:
         openapi_extra=body(m["bulk_destroy"]),
     )
     async def bulk_destroy_records(request: Request) -> Response:
-        who, data = principal(request), await json_body(request)
+        call = await call_of(request)
+        data = read_json(call.body)
         ids = _selected_ids(data)
         cascade = data.get("delete_associated_contacts_deals") in (True, "true", 1, "1")
-        async with database(request).transaction() as tx:
-            result = await service.bulk_destroy(tx, who, ids, cascade=cascade)
+        async with call.db.transaction() as tx:
+            result = await service.bulk_destroy(tx, call.who, ids, cascade=cascade)
         return json_response({kind.plural: result})
 
     @router.post(
@@ -162,7 +215,8 @@ def record_router(service: RecordService) -> APIRouter:
         openapi_extra=body(m["bulk_assign"]),
     )
     async def bulk_assign_owner(request: Request) -> Response:
-        who, data = principal(request), await json_body(request)
+        call = await call_of(request)
+        data = read_json(call.body)
         ids = _selected_ids(data)
         try:
             owner_id = to_id(data.get("owner_id"))
@@ -170,8 +224,8 @@ def record_router(service: RecordService) -> APIRouter:
             raise ValidationError(f"Invalid value for owner_id: {exc}") from None
         if owner_id is None:
             raise ValidationError("Invalid value for owner_id: is required")
-        async with database(request).transaction() as tx:
-            result = await service.assign_owner(tx, who, ids, owner_id)
+        async with call.db.transaction() as tx:
+            result = await service.assign_owner(tx, call.who, ids, owner_id)
         return json_response({kind.plural: result})
 
     @router.get(
@@ -180,10 +234,7 @@ def record_router(service: RecordService) -> APIRouter:
     async def get_record(
         request: Request, record_id: str, include: str | None = INCLUDE
     ) -> Response:
-        out = await service.get(
-            database(request), principal(request), path_id(record_id), include_handles(request)
-        )
-        return json_response(out)
+        return json_response(await handlers.get(await call_of(request), record_id))
 
     @router.put(
         base + "/{record_id}",
@@ -194,18 +245,14 @@ def record_router(service: RecordService) -> APIRouter:
     async def update_record(
         request: Request, record_id: str, include: str | None = INCLUDE
     ) -> Response:
-        who, data = principal(request), await json_body(request)
-        async with database(request).transaction() as tx:
-            row = await service.update(tx, who, path_id(record_id), data)
-            out = await service.envelope(tx, who, row, include_handles(request))
-        return json_response(out)
+        return json_response(await handlers.update(await call_of(request), record_id))
 
     @router.delete(base + "/{record_id}", summary=f"Delete a {label}", responses=responses(bool))
     async def delete_record(
         request: Request, record_id: str, delete_associated_contacts_deals: str | None = None
     ) -> Response:
         who = principal(request)
-        cascade = (delete_associated_contacts_deals or "").lower() in ("true", "1")
+        cascade = query_flag(request, "delete_associated_contacts_deals")
         async with database(request).transaction() as tx:
             row = await service.find(tx, who, path_id(record_id))
             await service.soft_delete(tx, who, [row["id"]], cascade=cascade)
@@ -229,10 +276,11 @@ def record_router(service: RecordService) -> APIRouter:
         openapi_extra=body(m["request"], required=False),
     )
     async def clone_record(request: Request, record_id: str) -> Response:
-        who, data = principal(request), await json_body(request)
-        async with database(request).transaction() as tx:
-            new_id = await service.clone(tx, who, path_id(record_id), data)
-            out = await service.get(tx, who, new_id, scoped=False)
+        call = await call_of(request)
+        data = read_json(call.body)
+        async with call.db.transaction() as tx:
+            new_id = await service.clone(tx, call.who, path_id(record_id), data)
+            out = await service.get(tx, call.who, new_id, scoped=False)
         return json_response(out)
 
     @router.post(
@@ -242,10 +290,11 @@ def record_router(service: RecordService) -> APIRouter:
         openapi_extra=body(team.TeamUsersIn),
     )
     async def manage_team_members(request: Request, record_id: str) -> Response:
-        who, data = principal(request), await json_body(request)
-        async with database(request).transaction() as tx:
-            row = await service.find(tx, who, path_id(record_id))
-            members = await team.manage(tx, who, kind.table, row["id"], data.get("team_users"))
+        call = await call_of(request)
+        data = read_json(call.body)
+        async with call.db.transaction() as tx:
+            row = await service.find(tx, call.who, path_id(record_id))
+            members = await team.manage(tx, call.who, kind.table, row["id"], data.get("team_users"))
         return json_response({"team_users": members})
 
     return router

@@ -28,29 +28,29 @@ BASIC_GROUP = "Basic information"
 async def seed_fields(conn: Conn, workspace_id: int, kind: Kind) -> None:
     """The kind's default fields, with labels, in declaration order."""
     now = utcnow()
-    labelled = [f for f in kind.all_fields if f.label]
-    for position, f in enumerate(labelled, 1):
-        choices_kind = (
-            f.ref if f.ref and f.ref not in ("sales_accounts", "contacts", "deals") else None
+    rows = []
+    for position, f in enumerate((f for f in kind.all_fields if f.label), 1):
+        choices_kind = f.ref if f.ref not in (None, "sales_accounts", "contacts", "deals") else None
+        rows.append(
+            {
+                "workspace_id": workspace_id,
+                "entity_type": kind.table,
+                "name": f.name,
+                "label": f.label,
+                "type": f.ui_type or _UI_TYPES.get(f.type, "text"),
+                "is_default": True,
+                "actionable": choices_kind is not None,
+                "required": f.required,
+                "is_unique": False,
+                "position": position,
+                "field_group": BASIC_GROUP,
+                "choices_kind": choices_kind,
+                "choices": None,
+                "created_at": now,
+                "updated_at": now,
+            }
         )
-        values = {
-            "workspace_id": workspace_id,
-            "entity_type": kind.table,
-            "name": f.name,
-            "label": f.label,
-            "type": f.ui_type or _UI_TYPES.get(f.type, "text"),
-            "is_default": True,
-            "actionable": choices_kind is not None,
-            "required": f.required,
-            "is_unique": False,
-            "position": position,
-            "field_group": BASIC_GROUP,
-            "choices_kind": choices_kind,
-            "choices": None,
-            "created_at": now,
-            "updated_at": now,
-        }
-        await conn.fetch_val(insert_sql("fields", list(values)), values)
+    await conn.execute_many(insert_sql("fields", list(rows[0]), returning=False), rows)
 
 
 async def list_fields(conn: Conn, who: Principal, kind: Kind, with_group: bool) -> dict[str, Any]:

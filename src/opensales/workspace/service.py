@@ -46,29 +46,49 @@ async def create(conn: Conn, name: str) -> int:
 
 
 async def _seed_options(conn: Conn, workspace_id: int) -> None:
+    """Options without a parent first, then their children (stages, statuses, outcomes)."""
     now = utcnow()
-    ids: dict[tuple[str, str], int] = {}
-    for row in option_rows():
-        parent = row.pop("parent")
-        values = {
-            "workspace_id": workspace_id,
-            "parent_id": ids[parent] if parent else None,
-            "is_default": False,
-            "created_at": now,
-            "updated_at": now,
-            **row,
-        }
-        ids[(row["kind"], row["name"])] = int(
-            await conn.fetch_val(insert_sql("selector_options", list(values)), values)
-        )
+    rows = option_rows()
+    for level in (False, True):
+        batch = [
+            {
+                "workspace_id": workspace_id,
+                "is_default": False,
+                "created_at": now,
+                "updated_at": now,
+                **{k: v for k, v in row.items() if k != "parent"},
+                "parent_id": await _parent_id(conn, workspace_id, row["parent"]),
+            }
+            for row in rows
+            if (row["parent"] is not None) == level
+        ]
+        for columns, group in _by_columns(batch).items():
+            sql = insert_sql("selector_options", columns, returning=False)
+            await conn.execute_many(sql, group)
+
+
+async def _parent_id(conn: Conn, workspace_id: int, parent: tuple[str, str] | None) -> Any:
+    if parent is None:
+        return None
+    return await conn.fetch_val(
+        "SELECT id FROM selector_options WHERE workspace_id = :ws AND kind = :k AND name = :n",
+        {"ws": workspace_id, "k": parent[0], "n": parent[1]},
+    )
+
+
+def _by_columns(rows: list[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    return groups
 
 
 async def _seed_views(
     conn: Conn, workspace_id: int, kind: Kind, views: tuple[dict[str, Any], ...]
 ) -> None:
     now = utcnow()
-    for number, view in enumerate(views, 1):
-        values = {
+    rows = [
+        {
             "workspace_id": workspace_id,
             "entity_type": kind.table,
             "number": number,
@@ -82,7 +102,9 @@ async def _seed_views(
             "created_at": now,
             "updated_at": now,
         }
-        await conn.fetch_val(insert_sql("views", list(values)), values)
+        for number, view in enumerate(views, 1)
+    ]
+    await conn.execute_many(insert_sql("views", list(rows[0]), returning=False), rows)
 
 
 async def ensure_admin(
