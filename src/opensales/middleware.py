@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from opensales.config import Settings

@@ -16,6 +16,11 @@ from opensales.kit.options import in_clause
 from opensales.kit.principal import Principal
 from opensales.kit.records import RecordService
 
+CONVERSATIONS = (
+    "include=email_conversation_recipients%2Ctargetable%2Cphone_number%2Cphone_caller"
+    "%2Cuser%2Cnote&per_page=3"
+)
+
 
 class AccountService(RecordService):
     kind = ACCOUNT
@@ -73,7 +78,8 @@ class AccountService(RecordService):
         contact_ids = [
             r["contact_id"]
             for r in await conn.fetch_all(
-                f"SELECT DISTINCT contact_id FROM contact_accounts WHERE sales_account_id IN {clause}",
+                "SELECT DISTINCT contact_id FROM contact_accounts "
+                f"WHERE sales_account_id IN {clause}",
                 params,
             )
         ]
@@ -94,7 +100,7 @@ class AccountService(RecordService):
         for row, out in zip(rows, outs, strict=True):
             out["avatar"] = None
             out["links"] = {
-                "conversations": f"/sales_accounts/{row['id']}/conversations?include=email_conversation_recipients%2Ctargetable%2Cphone_number%2Cphone_caller%2Cuser%2Cnote&per_page=3",
+                "conversations": f"/sales_accounts/{row['id']}/conversations?{CONVERSATIONS}",
             }
             out["tags"] = []
             out["team_user_ids"] = [

@@ -125,6 +125,12 @@ def display_name(values: dict[str, Any]) -> str | None:
     return name or values.get("email") or values.get("mobile_number") or None
 
 
+CONVERSATIONS = (
+    "include=email_conversation_recipients%2Ctargetable%2Cphone_number%2Cphone_caller"
+    "%2Cnote%2Cuser&page=1&per_page=3"
+)
+
+
 class ContactService(RecordService):
     kind = CONTACT
 
@@ -194,18 +200,16 @@ class ContactService(RecordService):
         self, conn: Conn, who: Principal, payload: BaseModel, existing: Row | None
     ) -> list[tuple[int, bool]] | None:
         sent = payload.model_fields_set
+        data: Any = payload  # a model generated from the kind's declaration
         links: list[tuple[int, bool]] | None = None
         if "sales_accounts" in sent:
-            links = await self._account_list(conn, who, payload.sales_accounts or [])
+            links = await self._account_list(conn, who, data.sales_accounts or [])
         primary = None
-        if getattr(payload, "sales_account", None) is not None:
-            primary = await self._account_by_name(conn, who, payload.sales_account.name)  # type: ignore[attr-defined]
-        elif getattr(payload, "sales_account_id", None) not in (None, ""):
+        if data.sales_account is not None:
+            primary = await self._account_by_name(conn, who, data.sales_account.name)
+        elif data.sales_account_id not in (None, ""):
             primary = await self._existing_account(
-                conn,
-                who,
-                payload.sales_account_id,  # type: ignore[attr-defined]
-                "sales_account_id",
+                conn, who, data.sales_account_id, "sales_account_id"
             )
         if primary is None:
             return links
@@ -351,7 +355,7 @@ class ContactService(RecordService):
             ]
             out["sales_account_id"] = primaries.get(contact_id)
             out["links"] = {
-                "conversations": f"/contacts/{contact_id}/conversations?include=email_conversation_recipients%2Ctargetable%2Cphone_number%2Cphone_caller%2Cnote%2Cuser&page=1&per_page=3",
+                "conversations": f"/contacts/{contact_id}/conversations?{CONVERSATIONS}",
                 "activities": f"/contacts/{contact_id}/activities",
             }
             out["tags"] = []

@@ -40,6 +40,17 @@ async def _first_option(conn: Conn, who: Principal, kind: str, **where: Any) -> 
     )
 
 
+LINKS = {
+    "conversations": "conversations?include=email_conversation_recipients%2Ctargetable"
+    "%2Cphone_number%2Cphone_caller%2Cnote%2Cuser&per_page=3",
+    "document_associations": "document_associations",
+    "notes": "notes?include=creater",
+    "tasks": "tasks?include=creater,owner,updater,targetable,users,task_type",
+    "appointments": "appointments?include=creater,owner,updater,targetable,"
+    "appointment_attendees,conference,note",
+}
+
+
 class DealService(RecordService):
     kind = DEAL
     always_include = ("users",)
@@ -239,13 +250,7 @@ class DealService(RecordService):
             out["has_products"] = False
             out["contact_ids"] = links[row["id"]]
             out["avatar"] = None
-            out["links"] = {
-                "conversations": f"/deals/{row['id']}/conversations?include=email_conversation_recipients%2Ctargetable%2Cphone_number%2Cphone_caller%2Cnote%2Cuser&per_page=3",
-                "document_associations": f"/deals/{row['id']}/document_associations",
-                "notes": f"/deals/{row['id']}/notes?include=creater",
-                "tasks": f"/deals/{row['id']}/tasks?include=creater,owner,updater,targetable,users,task_type",
-                "appointments": f"/deals/{row['id']}/appointments?include=creater,owner,updater,targetable,appointment_attendees,conference,note",
-            }
+            out["links"] = {name: f"/deals/{row['id']}/{path}" for name, path in LINKS.items()}
             out["tags"] = []
             out["team_user_ids"] = [
                 m["user_id"] for m in await team.members(conn, "deals", row["id"])

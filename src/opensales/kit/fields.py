@@ -49,6 +49,14 @@ class Field:
     nullable: bool = True
 
 
+def model(
+    name: str, definitions: dict[str, Any], *, base: type[BaseModel] | None = None
+) -> type[BaseModel]:
+    """A pydantic model built from field definitions (for generated OpenAPI shapes)."""
+    built: type[BaseModel] = create_model(name, __base__=base, **definitions)
+    return built
+
+
 # --- input --------------------------------------------------------------------------------
 
 
@@ -132,7 +140,7 @@ def input_model(name: str, fields: tuple[Field, ...], extra: dict[str, Any]) -> 
         f.name: (input_annotation(f), None) for f in fields if f.writable
     }
     definitions.update(extra)
-    return create_model(name, __base__=LenientInput, **definitions)
+    return model(name, definitions, base=LenientInput)
 
 
 # --- output -------------------------------------------------------------------------------
@@ -191,7 +199,7 @@ def output_annotation(f: Field) -> Any:
 def output_model(name: str, fields: list[Field], extra: dict[str, Any]) -> type[BaseModel]:
     definitions: dict[str, Any] = {f.name: (output_annotation(f), ...) for f in fields}
     definitions.update(extra)
-    return create_model(name, **definitions)
+    return model(name, definitions)
 
 
 def json_value(value: Any) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from opensales.db import Database
@@ -18,6 +18,7 @@ from opensales.errors import ValidationError
 from opensales.kit import team, views
 from opensales.kit.coerce import path_id, to_id
 from opensales.kit.fastpath import Call, FastRoute, route
+from opensales.kit.fields import model
 from opensales.kit.http import (
     include_handles,
     json_response,
@@ -65,33 +66,27 @@ class SelectedIds(BaseModel):
 
 def _models(service: RecordService) -> dict[str, type[BaseModel]]:
     kind = service.kind
+    name = kind.model_class
     sideloads: dict[str, Any] = dict.fromkeys(
         {inc.key for inc in kind.includes.values() if inc.load is not None},
         (list[dict[str, Any]] | None, None),
     )
+    rows: Any = list[kind.partial_model]  # type: ignore[name-defined]
     return {
-        "envelope": create_model(
-            f"{kind.model_class}Envelope", **{kind.singular: (kind.output_model, ...)}, **sideloads
+        "envelope": model(
+            f"{name}Envelope", {kind.singular: (kind.output_model, ...), **sideloads}
         ),
-        "request": create_model(
-            f"{kind.model_class}Request", **{kind.singular: (kind.input_model | None, None)}
+        "request": model(f"{name}Request", {kind.singular: (kind.input_model | None, None)}),
+        "list": model(f"{name}List", {kind.plural: (rows, ...), "meta": (views.Meta, ...)}),
+        "bulk": model(f"{name}BulkResult", {kind.plural: (list[dict[str, bool]], ...)}),
+        "bulk_assign": model(
+            f"{name}BulkAssign",
+            {"selected_ids": (list[int | str], ...), "owner_id": (int | str, ...)},
         ),
-        "list": create_model(
-            f"{kind.model_class}List",
-            **{kind.plural: (list[kind.partial_model], ...), "meta": (views.Meta, ...)},
-        ),  # type: ignore[name-defined]
-        "bulk": create_model(
-            f"{kind.model_class}BulkResult", **{kind.plural: (list[dict[str, bool]], ...)}
-        ),
-        "bulk_assign": create_model(
-            f"{kind.model_class}BulkAssign",
-            selected_ids=(list[int | str], ...),
-            owner_id=(int | str, ...),
-        ),
-        "bulk_destroy": create_model(
-            f"{kind.model_class}BulkDestroy",
-            __base__=SelectedIds,
-            delete_associated_contacts_deals=(bool | None, None),
+        "bulk_destroy": model(
+            f"{name}BulkDestroy",
+            {"delete_associated_contacts_deals": (bool | None, None)},
+            base=SelectedIds,
         ),
     }
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import create_model
 from starlette.responses import Response
 
 from opensales.kit.coerce import path_id
+from opensales.kit.fields import model
 from opensales.kit.http import json_response, page_params, principal
 from opensales.kit.openapi import responses
 from opensales.kit.routes import PAGE, PER_PAGE, database
@@ -17,10 +17,12 @@ from opensales.selector import service
 
 router = APIRouter(tags=["Configuration"])
 
-SelectorList = create_model(
+SelectorList = model(
     "SelectorList",
-    **dict.fromkeys((*service.KINDS, "users"), (list[dict[str, Any]] | None, None)),
-    meta=(Meta, ...),
+    {
+        **dict.fromkeys((*service.KINDS, "users"), (list[dict[str, Any]] | None, None)),
+        "meta": (Meta, ...),
+    },
 )
 
 
