@@ -64,10 +64,10 @@ class ApiGate:
             await self.app(scope, receive, send)
             return
         path = normalize(scope["path"])
-        scope["path"] = path
-        if not path.startswith("/api/"):
+        if not path.startswith("/api/"):  # /openapi.json and /docs keep their own paths
             await self.app(scope, receive, send)
             return
+        scope["path"] = path
         key = api_key(scope["headers"])
         who = await authenticate(self.db, key, self.settings.auth_cache_seconds) if key else None
         if who is None:

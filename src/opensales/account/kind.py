@@ -45,6 +45,7 @@ FIELDS = (
         minimum=0,
         maximum=10**9,
         ui_type="dropdown",
+        choices=tuple((value, label) for label, value in EMPLOYEE_BUCKETS.items()),
     ),
     Field("annual_revenue", DECIMAL, "Annual revenue", digits=18, places=0, ui_type="number"),
     Field("website", TEXT, "Website"),

@@ -11,6 +11,7 @@ import typer
 from opensales import migrate
 from opensales.config import get_settings
 from opensales.db import Conn, create_database
+from opensales.errors import OpenSalesError
 
 app = typer.Typer(
     help="opensales: a self-hosted sales CRM with the Freshsales API.", no_args_is_help=True
@@ -34,7 +35,10 @@ def in_transaction(work: Callable[[Conn], Awaitable[T]]) -> T:
         finally:
             await db.close()
 
-    return asyncio.run(run())
+    try:
+        return asyncio.run(run())
+    except OpenSalesError as exc:  # a rule the input broke: say which, not a traceback
+        raise typer.BadParameter(exc.message) from None
 
 
 async def _workspace(conn: Conn, name: str, *, create: bool = False) -> int:

@@ -11,12 +11,15 @@ from opensales.kit.principal import Principal
 
 
 async def contact_ids(conn: Conn, deal_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The live contacts of each deal (a deleted contact stays linked, for a restore)."""
     found: dict[int, list[int]] = {i: [] for i in deal_ids}
     if not deal_ids:
         return found
     clause, params = in_clause("d", deal_ids)
     for row in await conn.fetch_all(
-        f"SELECT deal_id, contact_id FROM deal_contacts WHERE deal_id IN {clause} ORDER BY id",
+        "SELECT l.deal_id, l.contact_id FROM deal_contacts l "
+        "JOIN contacts c ON c.id = l.contact_id "
+        f"WHERE l.deal_id IN {clause} AND c.is_deleted = false ORDER BY l.id",
         params,
     ):
         found[row["deal_id"]].append(row["contact_id"])

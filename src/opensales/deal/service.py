@@ -112,6 +112,10 @@ class DealService(RecordService):
         self, conn: Conn, who: Principal, values: dict[str, Any], existing: Row | None
     ) -> Row | None:
         """The deal's stage after this write; keeps pipeline and stage consistent."""
+        # A deal is always in a pipeline and a stage: null keeps them (or picks the defaults).
+        for name in ("deal_pipeline_id", "deal_stage_id"):
+            if name in values and values[name] is None:
+                del values[name]
         pipeline_id = values.get("deal_pipeline_id")
         if values.get("deal_stage_id") is not None:
             stage = await option(conn, who.workspace_id, "deal_stages", values["deal_stage_id"])

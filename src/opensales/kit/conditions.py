@@ -55,7 +55,9 @@ def compile_rules(
         value = _resolve(rule.get("value"), who)
         if operator in _COMPARE:
             if value is None:
-                sql.append(f"{column} IS NULL" if operator == "is" else "1 = 0")
+                # A user without a territory has no "my territory" records, not the unassigned.
+                literal = rule.get("value") is None
+                sql.append(f"{column} IS NULL" if operator == "is" and literal else "1 = 0")
                 continue
             sql.append(f"{column} {_COMPARE[operator]} :{name}")
             params[name] = value

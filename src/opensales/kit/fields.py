@@ -47,6 +47,8 @@ class Field:
     ui_type: str | None = None
     required: bool = False
     nullable: bool = True
+    # Fixed choices of a dropdown that no selector feeds: (stored value, label) pairs.
+    choices: tuple[tuple[int, str], ...] = ()
 
 
 def model(

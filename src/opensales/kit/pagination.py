@@ -58,7 +58,7 @@ def _order(q: ListQuery) -> str:
 
 
 async def total(conn: Conn, q: ListQuery) -> int:
-    key = (q.source, tuple(sorted(q.params.items())), q.version)
+    key = (conn.dialect, q.source, tuple(sorted(q.params.items())), q.version)
     found = _totals.get_fresh(key)
     if found is None:
         found = int(await conn.fetch_val(f"SELECT count(*) FROM {q.source}", q.params) or 0)
@@ -68,6 +68,7 @@ async def total(conn: Conn, q: ListQuery) -> int:
 
 async def page_rows(conn: Conn, q: ListQuery, page: int, per_page: int) -> list[Row]:
     base_key = (
+        conn.dialect,  # one process may serve SQLite and PostgreSQL (the test suite does)
         q.source,
         tuple(sorted(q.params.items())),
         q.sort,

@@ -60,13 +60,16 @@ class RateLimiter:
         counter = self._counters.get(workspace_id)
         if counter is None or counter.window != window:
             counter = self._counters[workspace_id] = _Counter(window)
+        # Count this request before publishing, so the total read back includes it; a
+        # refused request is taken back (a negative pending count is published later).
+        counter.pending += 1
         if now - counter.synced_at >= self.flush_seconds:
             await self._publish(workspace_id, counter, now)
         used = counter.shared + counter.pending
-        allowed = used < self.limit
-        if allowed:
-            counter.pending += 1
-            used += 1
+        allowed = used <= self.limit
+        if not allowed:
+            counter.pending -= 1
+            used -= 1
         reset_at = (window + 1) * WINDOW
         return Verdict(allowed, self.limit, max(0, self.limit - used), reset_at)
 

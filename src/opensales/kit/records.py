@@ -45,6 +45,26 @@ def check_custom_fields(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+RECORD_TABLES = ("contacts", "sales_accounts", "deals")
+
+
+async def _ref_exists(conn: Conn, who: Principal, ref: str, value: Any) -> bool:
+    """Whether the user, live record or option `value` of `ref` exists in the workspace."""
+    if ref == "users":
+        found = await conn.fetch_val(
+            "SELECT id FROM users WHERE id = :id AND workspace_id = :ws",
+            {"id": value, "ws": who.workspace_id},
+        )
+    elif ref in RECORD_TABLES:
+        found = await conn.fetch_val(
+            f"SELECT id FROM {ref} WHERE id = :id AND workspace_id = :ws AND is_deleted = false",
+            {"id": value, "ws": who.workspace_id},
+        )
+    else:
+        found = await option(conn, who.workspace_id, ref, value)
+    return bool(found)
+
+
 class RecordService:
     kind: Kind
     # Sideloads sent with every response of this kind (deals always carry their users).
@@ -87,6 +107,11 @@ class RecordService:
             conv = RENDER[f.type]
             payload[f.name] = conv(value) if conv is not None and value is not None else value
         payload["custom_field"] = dict(json_value(row["custom_field"]))
+        # A copy cannot point at a record deleted since (the source still may, for a restore).
+        for f in self.kind.writable:
+            value = payload[f.name]
+            if f.ref in RECORD_TABLES and value is not None:
+                payload[f.name] = value if await _ref_exists(conn, who, f.ref, value) else None
         return payload
 
     # --- reading ------------------------------------------------------------------------
@@ -157,20 +182,7 @@ class RecordService:
             f = self.kind.by_name.get(name)
             if f is None or f.ref is None or value is None:
                 continue
-            if f.ref == "users":
-                found = await conn.fetch_val(
-                    "SELECT id FROM users WHERE id = :id AND workspace_id = :ws",
-                    {"id": value, "ws": who.workspace_id},
-                )
-            elif f.ref in ("contacts", "sales_accounts", "deals"):
-                found = await conn.fetch_val(
-                    f"SELECT id FROM {f.ref} WHERE id = :id AND workspace_id = :ws "
-                    "AND is_deleted = false",
-                    {"id": value, "ws": who.workspace_id},
-                )
-            else:
-                found = await option(conn, who.workspace_id, f.ref, value)
-            if not found:
+            if not await _ref_exists(conn, who, f.ref, value):
                 raise ValidationError(f"Invalid value for {name}: no such record with id {value}")
 
     async def create(self, conn: Conn, who: Principal, data: dict[str, Any]) -> int:
@@ -202,6 +214,8 @@ class RecordService:
         existing = await self.find(conn, who, record_id)
         payload = validate(self.kind.input_model, unwrap(data, self.kind.singular))
         values = self._values(payload)
+        if "owner_id" in values and values["owner_id"] is None:
+            del values["owner_id"]  # every record has an owner: null keeps the current one
         custom = getattr(payload, "custom_field", None)
         if custom:
             values["custom_field"] = {

@@ -39,18 +39,25 @@ async def seed_fields(conn: Conn, workspace_id: int, kind: Kind) -> None:
                 "label": f.label,
                 "type": f.ui_type or _UI_TYPES.get(f.type, "text"),
                 "is_default": True,
-                "actionable": choices_kind is not None,
+                "actionable": choices_kind is not None or bool(f.choices),
                 "required": f.required,
                 "is_unique": False,
                 "position": position,
                 "field_group": BASIC_GROUP,
                 "choices_kind": choices_kind,
-                "choices": None,
+                "choices": _fixed_choices(f.choices),
                 "created_at": now,
                 "updated_at": now,
             }
         )
     await conn.execute_many(insert_sql("fields", list(rows[0]), returning=False), rows)
+
+
+def _fixed_choices(choices: tuple[tuple[int, str], ...]) -> dict[str, Any] | None:
+    if not choices:
+        return None
+    items = [{"id": v, "value": label, "position": n} for n, (v, label) in enumerate(choices, 1)]
+    return {"items": items}
 
 
 async def list_fields(conn: Conn, who: Principal, kind: Kind, with_group: bool) -> dict[str, Any]:
