@@ -74,13 +74,18 @@ class RateLimiter:
         return Verdict(allowed, self.limit, max(0, self.limit - used), reset_at)
 
     async def _publish(self, workspace_id: int, counter: _Counter, now: float) -> None:
-        async with self.db.transaction() as tx:
-            counter.shared = int(
-                await tx.fetch_val(
-                    _PUBLISH, {"ws": workspace_id, "w": counter.window, "n": counter.pending}
+        # Take the count out before awaiting: requests counted meanwhile (on PostgreSQL,
+        # concurrent publishes interleave) stay pending instead of being published twice.
+        sent, counter.pending = counter.pending, 0
+        try:
+            async with self.db.transaction() as tx:
+                shared = await tx.fetch_val(
+                    _PUBLISH, {"ws": workspace_id, "w": counter.window, "n": sent}
                 )
-            )
-        counter.pending = 0
+        except BaseException:
+            counter.pending += sent
+            raise
+        counter.shared = int(shared)
         counter.synced_at = now
 
     async def flush(self) -> None:
