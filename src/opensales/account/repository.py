@@ -8,6 +8,7 @@ from typing import Any
 from opensales.db import Conn, Row
 from opensales.kit.options import in_clause
 from opensales.kit.principal import Principal
+from opensales.kit.sideload import visible_rows
 
 
 async def contacts_of(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[dict[str, Any]]:
@@ -16,9 +17,11 @@ async def contacts_of(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[d
     if not rows:
         return []
     clause, params = in_clause("a", [r["id"] for r in rows])
-    contacts = await conn.fetch_all(
-        "SELECT * FROM contacts WHERE is_deleted = false AND id IN (SELECT contact_id "
-        f"FROM contact_accounts WHERE sales_account_id IN {clause}) ORDER BY id",
+    contacts = await visible_rows(
+        conn,
+        who,
+        "contacts",
+        f"id IN (SELECT contact_id FROM contact_accounts WHERE sales_account_id IN {clause})",
         params,
     )
     return [CONTACT.render(c) for c in contacts]
@@ -30,11 +33,7 @@ async def deals_of(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[dict
     if not rows:
         return []
     clause, params = in_clause("a", [r["id"] for r in rows])
-    deals = await conn.fetch_all(
-        f"SELECT * FROM deals WHERE sales_account_id IN {clause} AND is_deleted = false "
-        "ORDER BY id",
-        params,
-    )
+    deals = await visible_rows(conn, who, "deals", f"sales_account_id IN {clause}", params)
     return [DEAL.render(d) for d in deals]
 
 
@@ -44,10 +43,8 @@ async def children_of(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[d
     if not rows:
         return []
     clause, params = in_clause("a", [r["id"] for r in rows])
-    children = await conn.fetch_all(
-        f"SELECT * FROM sales_accounts WHERE parent_sales_account_id IN {clause} "
-        "AND is_deleted = false ORDER BY id",
-        params,
+    children = await visible_rows(
+        conn, who, "sales_accounts", f"parent_sales_account_id IN {clause}", params
     )
     return [ACCOUNT.render(c) for c in children]
 

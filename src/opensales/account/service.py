@@ -52,10 +52,9 @@ class AccountService(RecordService):
             values["parent_sales_account_id"] = await self.find_or_create_by_name(
                 conn, who, parent.name
             )
-        if existing is not None and values.get("parent_sales_account_id") == existing["id"]:
-            raise ValidationError(
-                "Invalid value for parent_sales_account_id: an account cannot be its own parent"
-            )
+        parent_id = values.get("parent_sales_account_id")
+        if existing is not None and parent_id is not None:
+            await _refuse_cycle(conn, existing["id"], parent_id)
 
     async def find_or_create_by_name(self, conn: Conn, who: Principal, name: str) -> int:
         if not name.strip():
@@ -112,6 +111,22 @@ class AccountService(RecordService):
     ) -> None:
         for out in outs:
             out["avatar"] = None
+
+
+async def _refuse_cycle(conn: Conn, account_id: int, parent_id: int) -> None:
+    """An account cannot sit below itself: walk up from the new parent."""
+    seen: set[int] = set()
+    current: int | None = parent_id
+    while current is not None and current not in seen:
+        if current == account_id:
+            raise ValidationError(
+                "Invalid value for parent_sales_account_id: an account cannot be its own "
+                "parent or ancestor"
+            )
+        seen.add(current)
+        current = await conn.fetch_val(
+            "SELECT parent_sales_account_id FROM sales_accounts WHERE id = :id", {"id": current}
+        )
 
 
 def _read_employee_bucket(data: Any) -> None:

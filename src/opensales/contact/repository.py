@@ -8,6 +8,7 @@ from typing import Any
 from opensales.db import Conn, Row
 from opensales.kit.options import in_clause
 from opensales.kit.principal import Principal
+from opensales.kit.sideload import visible_rows
 
 
 async def emails_of(conn: Conn, contact_ids: Sequence[int]) -> dict[int, list[Row]]:
@@ -59,17 +60,33 @@ def render_link(row: Row) -> dict[str, Any]:
 
 
 async def nest_accounts(conn: Conn, who: Principal, rows: Sequence[Row]) -> dict[int, list[Any]]:
+    links = await account_links(conn, [r["id"] for r in rows])
+    clause, params = in_clause("a", [link["id"] for link in links])
+    visible = {
+        a["id"] for a in await visible_rows(conn, who, "sales_accounts", f"id IN {clause}", params)
+    }
     nested: dict[int, list[Any]] = {}
-    for link in await account_links(conn, [r["id"] for r in rows]):
-        nested.setdefault(link["contact_id"], []).append(render_link(link))
+    for link in links:
+        if link["id"] in visible:
+            nested.setdefault(link["contact_id"], []).append(render_link(link))
     return nested
 
 
 async def primary_accounts(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[dict[str, Any]]:
     from opensales.account.kind import ACCOUNT
 
-    links = await account_links(conn, [r["id"] for r in rows])
-    return [ACCOUNT.render(link) for link in links if link["is_primary"]]
+    if not rows:
+        return []
+    clause, params = in_clause("c", [r["id"] for r in rows])
+    accounts = await visible_rows(
+        conn,
+        who,
+        "sales_accounts",
+        "id IN (SELECT sales_account_id FROM contact_accounts "
+        f"WHERE is_primary = true AND contact_id IN {clause})",
+        params,
+    )
+    return [ACCOUNT.render(a) for a in accounts]
 
 
 async def deals_of(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[dict[str, Any]]:
@@ -78,9 +95,11 @@ async def deals_of(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[dict
     if not rows:
         return []
     clause, params = in_clause("c", [r["id"] for r in rows])
-    deals = await conn.fetch_all(
-        "SELECT * FROM deals WHERE is_deleted = false AND id IN (SELECT deal_id "
-        f"FROM deal_contacts WHERE contact_id IN {clause}) ORDER BY id",
+    deals = await visible_rows(
+        conn,
+        who,
+        "deals",
+        f"id IN (SELECT deal_id FROM deal_contacts WHERE contact_id IN {clause})",
         params,
     )
     return [DEAL.render(d) for d in deals]

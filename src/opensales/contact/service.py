@@ -18,7 +18,7 @@ from opensales.kit.coerce import to_bool, to_id
 from opensales.kit.dates import utcnow
 from opensales.kit.options import in_clause
 from opensales.kit.principal import Principal
-from opensales.kit.records import RecordService
+from opensales.kit.records import RecordService, ref_exists
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ACCOUNTS = 10
@@ -248,14 +248,9 @@ class ContactService(RecordService):
             account_id = to_id(raw)
         except ValueError as exc:
             raise ValidationError(f"Invalid value for {where}: {exc}") from None
-        found = account_id and await conn.fetch_val(
-            "SELECT id FROM sales_accounts WHERE id = :id AND workspace_id = :ws "
-            "AND is_deleted = false",
-            {"id": account_id, "ws": who.workspace_id},
-        )
-        if not found:
+        if account_id is None or not await ref_exists(conn, who, "sales_accounts", account_id):
             raise ValidationError(f"Invalid value for {where}: no such account with id {raw}")
-        return int(found)
+        return account_id
 
     async def _account_by_name(self, conn: Conn, who: Principal, name: str) -> int:
         """The deprecated `sales_account: {name}`: link the account of that name, or add it."""

@@ -8,6 +8,7 @@ from typing import Any
 from opensales.db import Conn, Row
 from opensales.kit.options import in_clause
 from opensales.kit.principal import Principal
+from opensales.kit.sideload import visible_rows
 
 
 async def contact_ids(conn: Conn, deal_ids: Sequence[int]) -> dict[int, list[int]]:
@@ -32,9 +33,11 @@ async def contacts_of(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[d
     if not rows:
         return []
     clause, params = in_clause("d", [r["id"] for r in rows])
-    contacts = await conn.fetch_all(
-        "SELECT * FROM contacts WHERE is_deleted = false AND id IN (SELECT contact_id "
-        f"FROM deal_contacts WHERE deal_id IN {clause}) ORDER BY id",
+    contacts = await visible_rows(
+        conn,
+        who,
+        "contacts",
+        f"id IN (SELECT contact_id FROM deal_contacts WHERE deal_id IN {clause})",
         params,
     )
     return [CONTACT.render(c) for c in contacts]
@@ -47,9 +50,7 @@ async def account_of(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[di
     if not ids:
         return []
     clause, params = in_clause("a", ids)
-    accounts = await conn.fetch_all(
-        f"SELECT * FROM sales_accounts WHERE id IN {clause} AND is_deleted = false", params
-    )
+    accounts = await visible_rows(conn, who, "sales_accounts", f"id IN {clause}", params)
     return [ACCOUNT.render(a) for a in accounts]
 
 

@@ -22,6 +22,7 @@ from opensales.kit.fields import format_money
 from opensales.kit.options import in_clause, option
 from opensales.kit.principal import Principal
 from opensales.kit.records import RecordService
+from opensales.kit.sideload import visible_rows
 
 
 @dataclass
@@ -170,12 +171,7 @@ class DealService(RecordService):
             return []
         clause, params = in_clause("c", ids)
         found = {
-            r["id"]
-            for r in await conn.fetch_all(
-                f"SELECT id FROM contacts WHERE workspace_id = :ws AND is_deleted = false "
-                f"AND id IN {clause}",
-                {"ws": who.workspace_id, **params},
-            )
+            r["id"] for r in await visible_rows(conn, who, "contacts", f"id IN {clause}", params)
         }
         missing = [i for i in ids if i not in found]
         if missing and name == "contacts_added_list":

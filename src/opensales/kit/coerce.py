@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from opensales.kit.dates import DateFormatError, parse_date, parse_datetime
@@ -78,9 +78,13 @@ def to_decimal(value: Any, *, digits: int = 15, places: int = 2) -> Decimal | No
         raise ValueError("must be a number") from exc
     if not number.is_finite():
         raise ValueError("must be a finite number")
-    # Bound the size before rounding: round() cannot quantize 1e400 to cents.
+    # Bound the size before rounding: 1e400 cannot be quantized to cents.
     limit = Decimal(10) ** (digits - places)
-    if abs(number) >= limit or abs(number := round(number, places)) >= limit:
+    if abs(number) >= limit:
+        raise ValueError(f"must be less than 10^{digits - places}")
+    # Half up, as Rails rounds money (12.345 -> 12.35).
+    number = number.quantize(Decimal(10) ** -places, rounding=ROUND_HALF_UP)
+    if abs(number) >= limit:
         raise ValueError(f"must be less than 10^{digits - places}")
     return number
 

@@ -48,7 +48,7 @@ def check_custom_fields(values: dict[str, Any]) -> dict[str, Any]:
 RECORD_TABLES = ("contacts", "sales_accounts", "deals")
 
 
-async def _ref_exists(conn: Conn, who: Principal, ref: str, value: Any) -> bool:
+async def ref_exists(conn: Conn, who: Principal, ref: str, value: Any) -> bool:
     """Whether the user, live record or option `value` of `ref` exists in the workspace."""
     if ref == "users":
         found = await conn.fetch_val(
@@ -56,9 +56,12 @@ async def _ref_exists(conn: Conn, who: Principal, ref: str, value: Any) -> bool:
             {"id": value, "ws": who.workspace_id},
         )
     elif ref in RECORD_TABLES:
+        # A record the user may not see is, to them, a record that does not exist.
+        scope, params = who.scope_sql()
         found = await conn.fetch_val(
-            f"SELECT id FROM {ref} WHERE id = :id AND workspace_id = :ws AND is_deleted = false",
-            {"id": value, "ws": who.workspace_id},
+            f"SELECT id FROM {ref} WHERE id = :id AND workspace_id = :ws AND is_deleted = false"
+            f"{scope}",
+            {"id": value, "ws": who.workspace_id, **params},
         )
     else:
         found = await option(conn, who.workspace_id, ref, value)
@@ -111,7 +114,7 @@ class RecordService:
         for f in self.kind.writable:
             value = payload[f.name]
             if f.ref in RECORD_TABLES and value is not None:
-                payload[f.name] = value if await _ref_exists(conn, who, f.ref, value) else None
+                payload[f.name] = value if await ref_exists(conn, who, f.ref, value) else None
         return payload
 
     # --- reading ------------------------------------------------------------------------
@@ -182,7 +185,7 @@ class RecordService:
             f = self.kind.by_name.get(name)
             if f is None or f.ref is None or value is None:
                 continue
-            if not await _ref_exists(conn, who, f.ref, value):
+            if not await ref_exists(conn, who, f.ref, value):
                 raise ValidationError(f"Invalid value for {name}: no such record with id {value}")
 
     async def create(self, conn: Conn, who: Principal, data: dict[str, Any]) -> int:

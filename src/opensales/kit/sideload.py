@@ -51,6 +51,17 @@ async def load_users(conn: Conn, workspace_id: int, ids: set[int]) -> list[dict[
     return [render_user(r) for r in rows]
 
 
+async def visible_rows(
+    conn: Conn, who: Principal, table: str, condition: str, params: dict[str, Any]
+) -> list[Row]:
+    """Live rows of a record table matching `condition` that the user may see, by id."""
+    scope, scope_params = who.scope_sql()
+    return await conn.fetch_all(
+        f"SELECT * FROM {table} WHERE is_deleted = false AND {condition}{scope} ORDER BY id",
+        {**params, **scope_params},
+    )
+
+
 def users(*columns: str) -> Include:
     """The users a record points at through `columns` (owner_id, creater_id, ...)."""
 
