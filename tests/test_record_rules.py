@@ -1,4 +1,4 @@
-"""What a user may not see, they may neither read through includes nor point at."""
+"""Rules across kinds of record: scopes through includes and references, ancestry, money."""
 
 from tests.conftest import Api
 from tests.record_factories import make_account, make_contact, make_deal
