@@ -225,8 +225,10 @@ def reset(ds: Dataset) -> None:
 
 def _bump(conn: sqlite3.Connection, workspace_id: int) -> None:
     conn.execute(
-        "INSERT INTO data_versions (workspace_id, entity_type, version) VALUES (?, 'contacts', 1) "
-        "ON CONFLICT (workspace_id, entity_type) DO UPDATE SET version = version + 1",
+        "INSERT INTO data_versions (workspace_id, entity_type, version, live_count) "
+        "VALUES (?, 'contacts', 1, 0) ON CONFLICT (workspace_id, entity_type) DO UPDATE "
+        "SET version = version + 1, live_count = (SELECT count(*) FROM contacts "
+        "WHERE workspace_id = data_versions.workspace_id AND is_deleted = false)",
         (workspace_id,),
     )
 

@@ -182,8 +182,13 @@ def new_workspace(client: TestClient) -> Api:
         workspace_id = await workspaces.create(tx, name)
         # No password: hashing one (argon2) would cost every test ~0.1 s for nothing.
         user_id, _ = await create_user(
-            tx, workspace_id, email="admin@example.com", display_name="Admin", role="admin",
-            api_key=key)
+            tx,
+            workspace_id,
+            email="admin@example.com",
+            display_name="Admin",
+            role="admin",
+            api_key=key,
+        )
         return workspace_id, user_id
 
     workspace_id, user_id = run_in_app(client, work)

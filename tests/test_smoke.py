@@ -11,6 +11,6 @@ def test_create_and_get_contact(api: Api) -> None:
     got = api.get(f"/crm/sales/api/contacts/{contact_id}.json?include=owner")
     assert got.status_code == 200
     body = got.json()
-    assert list(body)[0] == "contact"
+    assert next(iter(body)) == "contact"
     assert body["contact"]["email"] == "jane@example.com"
     assert body["users"][0]["id"] == api.user_id

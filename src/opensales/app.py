@@ -23,7 +23,7 @@ from opensales.db import create_database
 from opensales.deal.api import router as deal_router
 from opensales.errors import OpenSalesError, error_response
 from opensales.kit.fastpath import FastRoutes
-from opensales.kit.openapi import add_request_models
+from opensales.kit.openapi import add_request_models, drop_unprocessable
 from opensales.kit.ratelimit import RateLimiter
 from opensales.middleware import ApiGate
 from opensales.selector.api import router as selector_router
@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await db.connect()
+        await db.connect(serving=True)
         try:
             yield
         finally:
@@ -128,6 +128,7 @@ def _extend_openapi(app: FastAPI) -> None:
         if app.openapi_schema is None:
             schema = FastAPI.openapi(app)
             add_request_models(schema)
+            drop_unprocessable(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -9,6 +9,7 @@ formatted into the SQL.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -41,7 +42,7 @@ class Conn(Protocol):
 class Database(Conn, Protocol):
     url: str
 
-    async def connect(self) -> None: ...
+    async def connect(self, *, serving: bool = False) -> None: ...
     async def close(self) -> None: ...
     def transaction(self) -> Any: ...
 
@@ -115,14 +116,17 @@ class SqliteDatabase:
     """
 
     dialect = "sqlite"
+    CHECKPOINT_SECONDS = 1.0
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.path = url.split("sqlite:///", 1)[1] if "sqlite:///" in url else ":memory:"
         self._conn: sqlite3.Connection | None = None
         self._lock = asyncio.Lock()
+        self._checkpoints: asyncio.Task[None] | None = None
 
-    async def connect(self) -> None:
+    async def connect(self, *, serving: bool = False) -> None:
+        """`serving`: a server process, whose WAL checkpoints run in the background."""
         if self._conn is not None:
             return
         if self.path != ":memory:":
@@ -135,12 +139,30 @@ class SqliteDatabase:
             "busy_timeout=5000",
             "cache_size=-65536",
             "temp_store=MEMORY",
-            "mmap_size=268435456",
         ):
             conn.execute(f"PRAGMA {pragma}")
+        if serving:
+            # A commit that crosses the WAL threshold would checkpoint inline, stalling every
+            # request for tens of milliseconds; a thread does it instead (see _checkpoint).
+            conn.execute("PRAGMA wal_autocheckpoint=0")
+            self._checkpoints = asyncio.create_task(self._checkpoint())
         self._conn = conn
 
+    async def _checkpoint(self) -> None:
+        own = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            while True:
+                await asyncio.sleep(self.CHECKPOINT_SECONDS)
+                await asyncio.to_thread(own.execute, "PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            own.close()
+
     async def close(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checkpoints
+            self._checkpoints = None
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -292,7 +314,7 @@ class PostgresDatabase(_PgConn):
         self._pool: Any = None
         super().__init__(None)
 
-    async def connect(self) -> None:
+    async def connect(self, *, serving: bool = False) -> None:
         import asyncpg
 
         if self._pool is None:

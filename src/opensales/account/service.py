@@ -11,7 +11,6 @@ from opensales.account import repository
 from opensales.account.kind import ACCOUNT, EMPLOYEE_BUCKETS
 from opensales.db import Conn, Row
 from opensales.errors import ValidationError
-from opensales.kit import team
 from opensales.kit.options import in_clause
 from opensales.kit.principal import Principal
 from opensales.kit.records import RecordService
@@ -97,14 +96,9 @@ class AccountService(RecordService):
         self, conn: Conn, who: Principal, rows: Sequence[Row], outs: list[dict[str, Any]]
     ) -> None:
         for row, out in zip(rows, outs, strict=True):
-            out["avatar"] = None
             out["links"] = {
                 "conversations": f"/sales_accounts/{row['id']}/conversations?{CONVERSATIONS}",
             }
-            out["tags"] = []
-            out["team_user_ids"] = [
-                m["user_id"] for m in await team.members(conn, "sales_accounts", row["id"])
-            ]
 
     async def decorate_partial(
         self, conn: Conn, who: Principal, rows: Sequence[Row], outs: list[dict[str, Any]]

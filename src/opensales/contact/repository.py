@@ -35,6 +35,29 @@ async def contacts_with_email(conn: Conn, workspace_id: int, values: Sequence[st
     )
 
 
+async def emails_and_primary_accounts(
+    conn: Conn, contact_ids: Sequence[int]
+) -> tuple[dict[int, list[Row]], dict[int, int]]:
+    """Each contact's emails (primary first) and its live primary account, in one query."""
+    emails: dict[int, list[Row]] = {i: [] for i in contact_ids}
+    primaries: dict[int, int] = {}
+    clause, params = in_clause("c", contact_ids)
+    rows = await conn.fetch_all(
+        "SELECT 'email' AS part, contact_id, id, value, is_primary, label, position "
+        f"FROM contact_emails WHERE contact_id IN {clause} "
+        "UNION ALL SELECT 'account', l.contact_id, l.sales_account_id, NULL, l.is_primary, "
+        "NULL, 0 FROM contact_accounts l JOIN sales_accounts a ON a.id = l.sales_account_id "
+        f"WHERE l.contact_id IN {clause} AND l.is_primary = true AND a.is_deleted = false",
+        params,
+    )
+    for row in sorted(rows, key=lambda r: (not r["is_primary"], r["position"], r["id"])):
+        if row["part"] == "email":
+            emails[row["contact_id"]].append(row)
+        else:
+            primaries[row["contact_id"]] = row["id"]
+    return emails, primaries
+
+
 async def account_links(conn: Conn, contact_ids: Sequence[int]) -> list[Row]:
     if not contact_ids:
         return []

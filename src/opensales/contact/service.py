@@ -13,7 +13,6 @@ from opensales.contact import repository
 from opensales.contact.kind import CONTACT, AccountLinkIn, EmailIn
 from opensales.db import Conn, Row
 from opensales.errors import ValidationError
-from opensales.kit import team
 from opensales.kit.coerce import to_bool, to_id
 from opensales.kit.dates import utcnow
 from opensales.kit.options import in_clause
@@ -328,16 +327,11 @@ class ContactService(RecordService):
     async def decorate(
         self, conn: Conn, who: Principal, rows: Sequence[Row], outs: list[dict[str, Any]]
     ) -> None:
-        ids = [r["id"] for r in rows]
-        emails = await repository.emails_of(conn, ids)
-        primaries = {
-            link["contact_id"]: link["id"]
-            for link in await repository.account_links(conn, ids)
-            if link["is_primary"]
-        }
+        emails, primaries = await repository.emails_and_primary_accounts(
+            conn, [r["id"] for r in rows]
+        )
         for row, out in zip(rows, outs, strict=True):
             contact_id = row["id"]
-            out["avatar"] = None
             out["emails"] = [
                 {
                     "id": e["id"],
@@ -353,10 +347,6 @@ class ContactService(RecordService):
                 "conversations": f"/contacts/{contact_id}/conversations?{CONVERSATIONS}",
                 "activities": f"/contacts/{contact_id}/activities",
             }
-            out["tags"] = []
-            out["team_user_ids"] = [
-                m["user_id"] for m in await team.members(conn, "contacts", contact_id)
-            ]
 
     async def decorate_partial(
         self, conn: Conn, who: Principal, rows: Sequence[Row], outs: list[dict[str, Any]]

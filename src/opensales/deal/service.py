@@ -15,7 +15,7 @@ from opensales.db import Conn, Row
 from opensales.deal import repository
 from opensales.deal.kind import DEAL
 from opensales.errors import ValidationError
-from opensales.kit import team, versions
+from opensales.kit import versions
 from opensales.kit.coerce import to_id
 from opensales.kit.dates import as_date, utcnow
 from opensales.kit.fields import format_money
@@ -249,12 +249,7 @@ class DealService(RecordService):
             )
             out["has_products"] = False
             out["contact_ids"] = links[row["id"]]
-            out["avatar"] = None
             out["links"] = {name: f"/deals/{row['id']}/{path}" for name, path in LINKS.items()}
-            out["tags"] = []
-            out["team_user_ids"] = [
-                m["user_id"] for m in await team.members(conn, "deals", row["id"])
-            ]
 
     async def decorate_partial(
         self, conn: Conn, who: Principal, rows: Sequence[Row], outs: list[dict[str, Any]]

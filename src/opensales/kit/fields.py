@@ -152,6 +152,10 @@ def format_money(value: Any) -> str | None:
     """Money as Freshsales renders it on contacts, accounts and deals: "23456.0", "99.5"."""
     if value is None:
         return None
+    if isinstance(value, int):  # SQLite hands whole amounts back as integers
+        return f"{value}.0"
+    if isinstance(value, float):  # ... and others as floats of at most 4 decimals
+        return f"{int(value)}.0" if value.is_integer() else repr(value)
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     if number == number.to_integral_value():
         return f"{int(number)}.0"
@@ -207,7 +211,7 @@ def output_model(name: str, fields: list[Field], extra: dict[str, Any]) -> type[
 def json_value(value: Any) -> Any:
     """A JSON column: text on SQLite, already decoded on PostgreSQL."""
     if isinstance(value, str | bytes):
-        return orjson.loads(value)
+        return {} if value == "{}" else orjson.loads(value)
     return value if value is not None else {}
 
 

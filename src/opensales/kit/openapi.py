@@ -29,6 +29,16 @@ def responses(model: Any, *, status: int = 200) -> dict[int | str, dict[str, Any
     return {status: {"model": model, "description": "Success"}, **ERROR_RESPONSES}
 
 
+def drop_unprocessable(schema: dict[str, Any]) -> None:
+    """Bad input is a 400 here, never FastAPI's 422: the document must not promise one."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict):
+                operation.get("responses", {}).pop("422", None)
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema.get("components", {}).get("schemas", {}).pop(name, None)
+
+
 def add_request_models(schema: dict[str, Any]) -> None:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for name, model in REQUEST_MODELS.items():

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from opensales.db import Conn, Row
 from opensales.errors import NotFoundError, ValidationError
-from opensales.kit import sideload, versions
+from opensales.kit import sideload, team, versions
 from opensales.kit.dates import utcnow
 from opensales.kit.fields import RENDER, json_value
 from opensales.kit.http import unwrap, validate
@@ -147,7 +147,13 @@ class RecordService:
     async def render_full(
         self, conn: Conn, who: Principal, rows: Sequence[Row]
     ) -> list[dict[str, Any]]:
+        """Full records: the kind's columns, what every record carries, then the kind's own."""
         outs = [self.kind.render(r) for r in rows]
+        teams = await team.member_ids(conn, self.kind.table, [r["id"] for r in rows])
+        for row, out in zip(rows, outs, strict=True):
+            out["avatar"] = None
+            out["tags"] = []
+            out["team_user_ids"] = teams[row["id"]]
         await self.decorate(conn, who, rows, outs)
         return outs
 
@@ -208,7 +214,7 @@ class RecordService:
         )
         new_id = int(await conn.fetch_val(insert_sql(self.kind.table, list(values)), values))
         await self.save_nested(conn, who, new_id, plan, None)
-        await versions.bump(conn, who.workspace_id, self.kind.table)
+        await versions.bump(conn, who.workspace_id, self.kind.table, live=1)
         return new_id
 
     async def update(
@@ -290,7 +296,7 @@ class RecordService:
             {"now": now, "me": who.user_id, **params},
         )
         await self.after_delete(conn, who, rows, cascade=cascade)
-        await versions.bump(conn, who.workspace_id, self.kind.table)
+        await versions.bump(conn, who.workspace_id, self.kind.table, live=-len(rows))
         return {r["id"] for r in rows}
 
     async def forget(self, conn: Conn, who: Principal, record_id: int | None) -> None:
@@ -310,7 +316,8 @@ class RecordService:
         )
         await conn.execute(f"DELETE FROM {self.kind.table} WHERE id = :id", {"id": row["id"]})
         await self.after_delete(conn, who, [row], cascade=False)
-        await versions.bump(conn, who.workspace_id, self.kind.table)
+        was_live = 0 if row["is_deleted"] else 1
+        await versions.bump(conn, who.workspace_id, self.kind.table, live=-was_live)
 
     async def bulk_destroy(
         self, conn: Conn, who: Principal, ids: Sequence[int], *, cascade: bool = False

@@ -57,8 +57,9 @@ async def visible_rows(
     """Live rows of a record table matching `condition` that the user may see, by id."""
     scope, scope_params = who.scope_sql()
     return await conn.fetch_all(
-        f"SELECT * FROM {table} WHERE is_deleted = false AND {condition}{scope} ORDER BY id",
-        {**params, **scope_params},
+        f"SELECT * FROM {table} WHERE workspace_id = :visible_ws AND is_deleted = false "
+        f"AND {condition}{scope} ORDER BY id",
+        {**params, **scope_params, "visible_ws": who.workspace_id},
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,7 +11,7 @@ from opensales.db import Conn, Row
 from opensales.errors import ValidationError
 from opensales.kit.coerce import to_bool, to_id
 from opensales.kit.dates import format_timestamp, utcnow
-from opensales.kit.options import option
+from opensales.kit.options import in_clause, option
 from opensales.kit.principal import Principal
 
 
@@ -99,6 +100,19 @@ async def members(conn: Conn, entity_type: str, entity_id: int) -> list[Row]:
         "SELECT * FROM team_members WHERE entity_type = :t AND entity_id = :e ORDER BY id",
         {"t": entity_type, "e": entity_id},
     )
+
+
+async def member_ids(conn: Conn, entity_type: str, ids: Sequence[int]) -> dict[int, list[int]]:
+    """The team's user ids of each record, in one query."""
+    found: dict[int, list[int]] = {i: [] for i in ids}
+    clause, params = in_clause("e", ids)
+    for row in await conn.fetch_all(
+        "SELECT entity_id, user_id FROM team_members WHERE entity_type = :t "
+        f"AND entity_id IN {clause} ORDER BY id",
+        {"t": entity_type, **params},
+    ):
+        found[row["entity_id"]].append(row["user_id"])
+    return found
 
 
 async def _check(conn: Conn, who: Principal, user_id: int, designation_id: int | None) -> None:

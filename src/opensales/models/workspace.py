@@ -112,3 +112,5 @@ class DataVersion(Base):
     )
     entity_type: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(BigId, server_default="0")
+    # Live (not deleted) rows of the kind: a view without conditions counts nothing.
+    live_count: Mapped[int] = mapped_column(BigId, server_default="0")
