@@ -7,8 +7,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from opensales.account import repository
+from opensales.deal.kind import TOTAL_FIELDS
 from opensales.kit import sideload
-from opensales.kit.fields import DECIMAL, ID, INT, MONEY, TEXT, Field
+from opensales.kit.conditions import IN_MY_TERRITORY, OWNED_BY_ME
+from opensales.kit.fields import DECIMAL, ID, INT, TEXT, Field
 from opensales.kit.kind import Kind
 
 # "number_of_employees" is the lower bound of a bucket; the labels are accepted too.
@@ -60,10 +62,7 @@ FIELDS = (
         ref="sales_accounts",
         ui_type="auto_complete",
     ),
-    Field("open_deals_amount", MONEY, writable=False, nullable=False),
-    Field("open_deals_count", INT, writable=False, nullable=False),
-    Field("won_deals_amount", MONEY, writable=False, nullable=False),
-    Field("won_deals_count", INT, writable=False, nullable=False),
+    *TOTAL_FIELDS,
 )
 
 PARTIAL = (
@@ -78,11 +77,11 @@ PARTIAL = (
 )
 
 DEFAULT_VIEWS: tuple[dict[str, Any], ...] = (
-    {"name": "My Accounts", "rules": [{"attribute": "owner_id", "operator": "is", "value": "$me"}]},
+    {"name": "My Accounts", "rules": OWNED_BY_ME},
     {"name": "All Accounts", "rules": []},
     {
         "name": "MY Territory Accounts",
-        "rules": [{"attribute": "territory_id", "operator": "is", "value": "$my_territory"}],
+        "rules": IN_MY_TERRITORY,
     },
 )
 

@@ -8,8 +8,10 @@ from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydField
 
 from opensales.contact import repository
+from opensales.deal.kind import TOTAL_FIELDS
 from opensales.kit import sideload
-from opensales.kit.fields import DATETIME, ID, INT, MONEY, TEXT, Field
+from opensales.kit.conditions import CREATED_LAST_30_DAYS, IN_MY_TERRITORY, OWNED_BY_ME
+from opensales.kit.fields import DATETIME, ID, INT, TEXT, Field
 from opensales.kit.kind import Kind
 
 
@@ -79,10 +81,7 @@ FIELDS = (
     Field("lead_score", INT, writable=False, nullable=False),
     Field("last_seen", DATETIME, writable=False),
     Field("stage_updated_time", DATETIME, writable=False),
-    Field("open_deals_amount", MONEY, writable=False, nullable=False),
-    Field("open_deals_count", INT, writable=False, nullable=False),
-    Field("won_deals_amount", MONEY, writable=False, nullable=False),
-    Field("won_deals_count", INT, writable=False, nullable=False),
+    *TOTAL_FIELDS,
 )
 
 PARTIAL = (
@@ -103,14 +102,14 @@ PARTIAL = (
 )
 
 DEFAULT_VIEWS: tuple[dict[str, Any], ...] = (
-    {"name": "My Contacts", "rules": [{"attribute": "owner_id", "operator": "is", "value": "$me"}]},
+    {"name": "My Contacts", "rules": OWNED_BY_ME},
     {
         "name": "My Territory Contacts",
-        "rules": [{"attribute": "territory_id", "operator": "is", "value": "$my_territory"}],
+        "rules": IN_MY_TERRITORY,
     },
     {
         "name": "New Contacts",
-        "rules": [{"attribute": "created_at", "operator": "is_after", "value": "30 days ago"}],
+        "rules": CREATED_LAST_30_DAYS,
         "sort": "created_at",
     },
     {"name": "All Contacts", "rules": []},

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from opensales.deal import repository
 from opensales.kit import sideload
+from opensales.kit.conditions import CREATED_LAST_30_DAYS, IN_MY_TERRITORY, OWNED_BY_ME
 from opensales.kit.fields import DATE, DATETIME, ID, INT, MONEY, TEXT, Field
 from opensales.kit.kind import Kind
 
@@ -16,6 +17,14 @@ class AccountOnTheFly(BaseModel):
     model_config = ConfigDict(extra="ignore")
     name: str
 
+
+# What contacts and accounts carry of their deals (kept by the deal service).
+TOTAL_FIELDS = (
+    Field("open_deals_amount", MONEY, writable=False, nullable=False),
+    Field("open_deals_count", INT, writable=False, nullable=False),
+    Field("won_deals_amount", MONEY, writable=False, nullable=False),
+    Field("won_deals_count", INT, writable=False, nullable=False),
+)
 
 FIELDS = (
     Field("name", TEXT, "Name", required=True),
@@ -73,14 +82,14 @@ DEFAULT_VIEWS: tuple[dict[str, Any], ...] = (
         "name": "Open Deals",
         "rules": [{"attribute": "forecast_type", "operator": "is", "value": "open"}],
     },
-    {"name": "My Deals", "rules": [{"attribute": "owner_id", "operator": "is", "value": "$me"}]},
+    {"name": "My Deals", "rules": OWNED_BY_ME},
     {
         "name": "My Territory Deals",
-        "rules": [{"attribute": "territory_id", "operator": "is", "value": "$my_territory"}],
+        "rules": IN_MY_TERRITORY,
     },
     {
         "name": "Recent Deals",
-        "rules": [{"attribute": "created_at", "operator": "is_after", "value": "30 days ago"}],
+        "rules": CREATED_LAST_30_DAYS,
         "sort": "created_at",
     },
     {

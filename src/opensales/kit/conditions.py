@@ -15,6 +15,11 @@ from opensales.errors import ValidationError
 from opensales.kit.dates import utcnow
 from opensales.kit.principal import Principal
 
+# Rules the default views of several kinds share.
+OWNED_BY_ME = [{"attribute": "owner_id", "operator": "is", "value": "$me"}]
+IN_MY_TERRITORY = [{"attribute": "territory_id", "operator": "is", "value": "$my_territory"}]
+CREATED_LAST_30_DAYS = [{"attribute": "created_at", "operator": "is_after", "value": "30 days ago"}]
+
 _RELATIVE = re.compile(r"^(\d+) (day|hour|minute)s? ago$")
 _COMPARE = {
     "is": "=",
