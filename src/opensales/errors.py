@@ -65,10 +65,6 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     )
 
 
-def not_found(what: str = "Resource") -> NotFoundError:
-    return NotFoundError(f"{what} not found")
-
-
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope, "description": text}
     for status, text in (

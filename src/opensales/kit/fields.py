@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 import orjson
 from pydantic import BaseModel, BeforeValidator, ConfigDict, create_model
-from pydantic import Field as PydField
 
 from opensales.kit import coerce
 from opensales.kit.dates import format_date, format_timestamp
@@ -213,6 +212,3 @@ def json_value(value: Any) -> Any:
     if isinstance(value, str | bytes):
         return {} if value == "{}" else orjson.loads(value)
     return value if value is not None else {}
-
-
-NotRequired = PydField(default=None)

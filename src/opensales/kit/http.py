@@ -20,13 +20,6 @@ DEFAULT_PER_PAGE = 25
 MAX_PAGE = 10**9
 
 
-class JSONResponse(Response):
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
-
-
 def json_response(content: Any, status_code: int = 200) -> Response:
     return Response(orjson.dumps(content), status_code=status_code, media_type="application/json")
 
@@ -36,11 +29,6 @@ def principal(request: Request) -> Principal:
     if found is None:
         raise AuthenticationError("Authentication failed: missing or invalid API key")
     return found
-
-
-async def json_body(request: Request) -> dict[str, Any]:
-    """The JSON object a request carries; an empty body reads as {}."""
-    return read_json(await request.body())
 
 
 def read_json(raw: bytes) -> dict[str, Any]:
