@@ -32,7 +32,7 @@ class ParentOnTheFly(BaseModel):
 
 
 FIELDS = (
-    Field("name", TEXT, "Name", required=True),
+    Field("name", TEXT, "Name", required=True, unique=True),
     Field("address", TEXT, "Address", ui_type="textarea"),
     Field("city", TEXT, "City"),
     Field("state", TEXT, "State"),

@@ -27,7 +27,7 @@ TOTAL_FIELDS = (
 )
 
 FIELDS = (
-    Field("name", TEXT, "Name", required=True),
+    Field("name", TEXT, "Name", required=True, unique=True),
     Field(
         "amount",
         MONEY,

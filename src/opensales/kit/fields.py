@@ -45,6 +45,8 @@ class Field:
     # What the settings/fields API calls it ("text", "dropdown", "number", "date", ...).
     ui_type: str | None = None
     required: bool = False
+    # Marked unique in the field settings: usable as an upsert identifier.
+    unique: bool = False
     nullable: bool = True
     # Fixed choices of a dropdown that no selector feeds: (stored value, label) pairs.
     choices: tuple[tuple[int, str], ...] = ()

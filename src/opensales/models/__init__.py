@@ -1,5 +1,6 @@
 """SQLAlchemy models: the schema, which Alembic migrates. Every table is keyed by workspace."""
 
+from opensales.models.activity import Activity, Job, ListMember, MarketingList
 from opensales.models.base import Base
 from opensales.models.records import (
     Contact,
@@ -21,6 +22,7 @@ from opensales.models.workspace import (
 )
 
 __all__ = [
+    "Activity",
     "Base",
     "Contact",
     "ContactAccount",
@@ -29,6 +31,9 @@ __all__ = [
     "Deal",
     "DealContact",
     "FieldDefinition",
+    "Job",
+    "ListMember",
+    "MarketingList",
     "RateLimitWindow",
     "SalesAccount",
     "SelectorOption",

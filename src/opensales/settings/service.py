@@ -41,7 +41,7 @@ async def seed_fields(conn: Conn, workspace_id: int, kind: Kind) -> None:
                 "is_default": True,
                 "actionable": choices_kind is not None or bool(f.choices),
                 "required": f.required,
-                "is_unique": False,
+                "is_unique": f.unique,
                 "position": position,
                 "field_group": BASIC_GROUP,
                 "choices_kind": choices_kind,
