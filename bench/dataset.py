@@ -214,10 +214,15 @@ def reset(ds: Dataset) -> None:
         if extra.fetchone()[0]:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("DELETE FROM contact_emails WHERE contact_id > ?", (ds.contacts,))
+            conn.execute(  # ids are reused: a new contact must not inherit an old timeline
+                "DELETE FROM activities WHERE entity_type = 'contacts' AND entity_id > ?",
+                (ds.contacts,),
+            )
             conn.execute("DELETE FROM contacts WHERE id > ?", (ds.contacts,))
             _bump(conn, ds.workspace_id)
             conn.execute("COMMIT")
         conn.execute("DELETE FROM rate_limit_windows")
+        conn.execute("DELETE FROM jobs")  # the bulk scenario's, done or not
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()

@@ -1,8 +1,10 @@
 """Contract test: replay the reference's examples (shared/api/examples.jsonl) for the Overview,
-Contacts, Accounts and Deals sections and check that our responses have their shape.
+Contacts, Marketing Lists, Accounts and Deals sections and check that our responses have
+their shape.
 
 Each example gets a workspace holding what it refers to (two accounts, contacts and deals,
-two more users, two designations); the ids in its path and body are mapped onto ours. The
+two more users, two designations; two marketing lists, the first holding both contacts,
+for the Marketing Lists examples); the ids in its path and body are mapped onto ours. The
 response must carry every documented key, recursively, with the same top-level names.
 """
 
@@ -24,8 +26,8 @@ EXAMPLES = Path(
         Path(__file__).resolve().parents[2] / "shared" / "api" / "examples.jsonl",
     )
 )
-SECTIONS = ("Overview", "Contacts", "Accounts", "Deals")
-# Later issues: upsert, bulk upsert, contact activities (and marketing lists, another section).
+SECTIONS = ("Overview", "Contacts", "Marketing Lists", "Accounts", "Deals")
+# Later issues: upsert, bulk upsert, contact activities.
 LATER = re.compile(r"/(upsert|bulk_upsert|activities(\.json)?)(\?|$)")
 # Keys the reference shows that are deliberately not reproduced (ENDPOINTS.md §2.1: the
 # legacy embedding example's `company` and `deal`).
@@ -55,7 +57,7 @@ pytestmark = pytest.mark.skipif(not ALL, reason=f"no examples at {EXAMPLES}")
 class World:
     """The records an example refers to, and how its ids map onto ours."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Api, *, with_lists: bool = False) -> None:
         self.api = api
         self.accounts = [
             self._made("sales_accounts", {"name": f"Widgetz {n}", "city": "Chennai"})
@@ -89,6 +91,14 @@ class World:
         self.users = {18813: api.add_user().user_id, 18814: api.add_user().user_id}
         designations = api.get("/api/selector/designations").json()["designations"]
         self.designations = {33: designations[0]["id"], 34: designations[1]["id"]}
+        self.lists: list[int] = []
+        if with_lists:
+            self.lists = [
+                int(api.post("/api/lists", json={"name": f"Sample list{n}"}).json()["list"]["id"])
+                for n in (1, 2)
+            ]
+            added = api.put(f"/api/lists/{self.lists[0]}/add_contacts", json={"ids": self.contacts})
+            assert added.status_code == 200, added.text
 
     def _made(self, kind: str, body: dict[str, Any]) -> int:
         response = self.api.post(f"/api/{kind}", json=body)
@@ -109,7 +119,15 @@ class World:
             kind = match.group(1)
             return f"/api/{kind}/{self.record(kind, int(match.group(2)))}"
 
+        def swap_list(match: re.Match[str]) -> str:
+            return f"{match.group(1)}{self.list_id(int(match.group(2)))}"
+
+        path = re.sub(r"(/api/(?:contacts/)?lists/)(\d+)", swap_list, path)
         return re.sub(r"/api/(contacts|sales_accounts|deals)/(\d+)", swap, path)
+
+    def list_id(self, number: int) -> int:
+        """Documented list 1 is our first marketing list, 2 the second."""
+        return self.lists[1 if number == 2 else 0]
 
     def body(self, kind: str, data: Any, key: str = "") -> Any:
         if isinstance(data, dict):
@@ -121,9 +139,13 @@ class World:
                 return [self.record("contacts", int(i)) for i in data]
             if key == "selected_ids":
                 return [self.record(kind, int(i)) for i in data]
+            if key == "ids":  # marketing list members
+                return [self.record("contacts", int(i)) for i in data]
             return [self.body(kind, item, key) for item in data]
         if key == "sales_account_id":
             return self.record("sales_accounts", int(data))
+        if key == "from_list_id":
+            return self.list_id(int(data))
         if key == "owner_id":
             return self.api.user_id
         if key == "user_id":
@@ -165,7 +187,7 @@ def missing_keys(documented: Any, ours: Any, where: str = "") -> list[str]:
     "example", ALL, ids=[f"L{e['source_line']}-{e['method']}-{e['path']}" for e in ALL]
 )
 def test_example(api: Api, example: dict[str, Any]) -> None:
-    world = World(api)
+    world = World(api, with_lists=example["section"] == "Marketing Lists")
     segment = re.match(r"/api/(?:settings/)?(\w+)", example["path"])
     kind = KIND_OF_SEGMENT.get(segment.group(1) if segment else "", "contacts")
     body = world.body(kind, example["request"]) if example["request"] is not None else None

@@ -100,6 +100,20 @@ def fuzz_admin(client: TestClient) -> Api:
         KNOWN[f"/api/{plural}/{{record_id}}/forget"] = [str(i) for i in ids["spare"]]
         KNOWN[f"DELETE /api/{plural}/{{record_id}}"] = [str(i) for i in ids["spare"]]
     KNOWN["/api/settings/{entity_type}/fields"] = list(ROOTS)
+    lists = {
+        use: [
+            admin.post("/api/lists", json={"name": f"Fuzz {use} {n}"}).json()["list"]["id"]
+            for n in (1, 2)
+        ]
+        for use in ("keep", "spare")
+    }
+    for suffix in ("", "/add_contacts", "/remove_contacts", "/move_contacts"):
+        KNOWN[f"/api/lists/{{list_id}}{suffix}"] = [str(i) for i in lists["keep"]]
+    members = [int(i) for i in KNOWN["/api/contacts/{record_id}"]]
+    for list_id in lists["keep"]:
+        admin.put(f"/api/lists/{list_id}/add_contacts", json={"ids": members})
+    KNOWN["/api/contacts/lists/{list_id}"] = [str(i) for i in lists["keep"]]
+    KNOWN["DELETE /api/lists/{list_id}"] = [str(i) for i in lists["spare"]]
     KNOWN["/api/selector/{name}"] = sorted(SELECTORS | {"owners"})
     for kind, path in (
         ("deal_pipelines", "/api/selector/deal_pipelines/{pipeline_id}/deal_stages"),

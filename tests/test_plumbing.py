@@ -602,7 +602,7 @@ class TestPagination:
     def test_filters_page(self, api: Api) -> None:
         body = api.get("/api/contacts/filters?per_page=3&page=2").json()
         assert [f["id"] for f in body["filters"]] == [4, 5, 6]
-        assert body["meta"] == {"total": 10, "total_pages": 4}
+        assert body["meta"] == {"total": 11, "total_pages": 4}
 
     def test_selector_page(self, api: Api) -> None:
         full = api.get("/api/selector/lead_sources").json()

@@ -19,11 +19,13 @@ CONTACT_VIEWS = [
     (8, "Active", False),
     (9, "Inactive", False),
     (10, "Slipping Away", False),
+    (11, "Recycle Bin", True),
 ]
 ACCOUNT_VIEWS = [
     (1, "My Accounts", True),
     (2, "All Accounts", True),
     (3, "MY Territory Accounts", True),
+    (4, "Recycle Bin", True),
 ]
 DEAL_VIEWS = [
     (1, "Open Deals", True),
@@ -34,6 +36,7 @@ DEAL_VIEWS = [
     (6, "Won Deals", False),
     (7, "Hot Deals", False),
     (8, "Cold Deals", False),
+    (9, "Recycle Bin", True),
 ]
 ALL_CONTACTS, ALL_ACCOUNTS = 4, 2
 OPEN_DEALS, RECENT_DEALS, LOST_DEALS, WON_DEALS, HOT_DEALS, COLD_DEALS = 1, 4, 5, 6, 7, 8

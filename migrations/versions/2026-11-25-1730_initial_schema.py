@@ -35,6 +35,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workspaces")),
         sa.UniqueConstraint("name", name=op.f("uq_workspaces_name")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "data_versions",
@@ -224,6 +225,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("api_key_hash", name=op.f("uq_users_api_key_hash")),
         sa.UniqueConstraint("workspace_id", "email", name=op.f("uq_users_workspace_id")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "contacts",
@@ -367,6 +369,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contacts")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.create_index(
@@ -528,6 +531,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sales_accounts")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("sales_accounts", schema=None) as batch_op:
         batch_op.create_index(
@@ -741,6 +745,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contact_emails")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("contact_emails", schema=None) as batch_op:
         batch_op.create_index("ix_contact_emails_contact", ["contact_id"], unique=False)
@@ -918,6 +923,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deals")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("deals", schema=None) as batch_op:
         batch_op.create_index("ix_deals_account", ["sales_account_id"], unique=False)

@@ -58,6 +58,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_marketing_lists")),
         sa.UniqueConstraint("workspace_id", "name", name=op.f("uq_marketing_lists_workspace_id")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "activities",
@@ -88,6 +89,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_activities")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("activities", schema=None) as batch_op:
         batch_op.create_index(
@@ -129,6 +131,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.create_index("ix_jobs_pending", ["status", "id"], unique=False)
@@ -179,6 +182,25 @@ def upgrade() -> None:
     for entity, name in UNIQUE_BY_DEFAULT:
         op.execute(
             f"UPDATE fields SET is_unique = true WHERE entity_type = '{entity}' AND name = '{name}'"
+        )
+    _add_recycle_bin_views()
+
+
+def _add_recycle_bin_views() -> None:
+    """Each kind's /filters lists a Recycle Bin view, after the views it has."""
+    rules = '{"rules": [{"attribute": "is_deleted", "operator": "is", "value": true}]}'
+    conditions = "CAST(:rules AS JSON)" if op.get_bind().dialect.name == "postgresql" else ":rules"
+    for entity in ("contacts", "sales_accounts", "deals"):
+        op.get_bind().execute(
+            sa.text(
+                "INSERT INTO views (workspace_id, entity_type, number, name, is_default, "
+                "is_public, user_id, conditions, sort_field, sort_type, created_at, updated_at) "
+                f"SELECT w.id, '{entity}', (SELECT coalesce(max(v.number), 0) + 1 FROM views v "
+                f"WHERE v.workspace_id = w.id AND v.entity_type = '{entity}'), 'Recycle Bin', "
+                f"true, true, NULL, {conditions}, 'updated_at', 'desc', CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP FROM workspaces w"
+            ),
+            {"rules": rules},
         )
 
 

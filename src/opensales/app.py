@@ -22,15 +22,27 @@ from opensales.contact.api import router as contact_router
 from opensales.db import create_database
 from opensales.deal.api import router as deal_router
 from opensales.errors import OpenSalesError, error_response
+from opensales.job.api import router as job_router
 from opensales.kit.fastpath import FastRoutes
+from opensales.kit.jobs import Worker
 from opensales.kit.openapi import add_request_models, drop_unprocessable
 from opensales.kit.ratelimit import RateLimiter
+from opensales.marketing_list.api import router as marketing_list_router
 from opensales.middleware import ApiGate
 from opensales.selector.api import router as selector_router
 from opensales.settings.api import router as settings_router
 
 logger = logging.getLogger("opensales")
-ROUTERS = (contact_router, account_router, deal_router, selector_router, settings_router)
+# Marketing lists come first: GET /api/contacts/lists/{id} must reach them, not a contact route.
+ROUTERS = (
+    marketing_list_router,
+    contact_router,
+    account_router,
+    deal_router,
+    selector_router,
+    settings_router,
+    job_router,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -41,9 +53,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await db.connect(serving=True)
+        worker = None
+        if settings.worker:
+            worker = Worker(
+                db,
+                lease_seconds=settings.job_lease_seconds,
+                poll_seconds=settings.worker_poll_seconds,
+            )
+            worker.start()
         try:
             yield
         finally:
+            if worker is not None:
+                await worker.stop()
             await limiter.flush()
             await db.close()
 

@@ -16,6 +16,14 @@ class Settings(BaseSettings):
     rate_limit_flush_seconds: float = 1.0
     # How long a resolved API key is trusted before it is looked up again.
     auth_cache_seconds: float = 2.0
+    # Run background jobs (bulk upserts, list moves) in the server process; "off" leaves
+    # them to `opensales worker` processes.
+    worker: bool = True
+    # How often an idle worker looks for jobs queued by other processes (its own process
+    # wakes it at once).
+    worker_poll_seconds: float = 1.0
+    # A job whose worker has not advanced it for this long is taken over by another.
+    job_lease_seconds: float = 30.0
 
     @property
     def resolved_database_url(self) -> str:

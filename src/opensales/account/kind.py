@@ -12,6 +12,7 @@ from opensales.kit import sideload
 from opensales.kit.conditions import IN_MY_TERRITORY, OWNED_BY_ME
 from opensales.kit.fields import DECIMAL, ID, INT, TEXT, Field
 from opensales.kit.kind import Kind
+from opensales.kit.recycle_bin import RECYCLE_BIN_VIEW
 
 # "number_of_employees" is the lower bound of a bucket; the labels are accepted too.
 EMPLOYEE_BUCKETS = {
@@ -83,6 +84,7 @@ DEFAULT_VIEWS: tuple[dict[str, Any], ...] = (
         "name": "MY Territory Accounts",
         "rules": IN_MY_TERRITORY,
     },
+    RECYCLE_BIN_VIEW,
 )
 
 ACCOUNT = Kind(

@@ -1,4 +1,4 @@
-"""The `opensales` command: init, serve, users, demo."""
+"""The `opensales` command: init, serve, worker, users, demo."""
 
 from __future__ import annotations
 
@@ -101,6 +101,38 @@ def serve(
         log_level="warning",
         access_log=False,
     )
+
+
+@app.command()
+def worker(
+    until_idle: Annotated[
+        bool, typer.Option("--until-idle", help="Exit once no job is waiting")
+    ] = False,
+) -> None:
+    """Run background jobs (bulk upserts, list moves) until stopped (SIGTERM or Ctrl-C)."""
+    import signal
+
+    import opensales.app  # noqa: F401  (every resource registers its job types)
+    from opensales.kit.jobs import Worker
+
+    settings = get_settings()
+
+    async def run() -> None:
+        db = create_database(settings.resolved_database_url)
+        await db.connect()
+        runner = Worker(
+            db, lease_seconds=settings.job_lease_seconds, poll_seconds=settings.worker_poll_seconds
+        )
+        task = asyncio.create_task(runner.run(until_idle=until_idle))
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, lambda: loop.create_task(runner.stop()))
+        try:
+            await task
+        finally:
+            await db.close()
+
+    asyncio.run(run())
 
 
 @app.command()

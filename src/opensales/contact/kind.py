@@ -13,6 +13,7 @@ from opensales.kit import sideload
 from opensales.kit.conditions import CREATED_LAST_30_DAYS, IN_MY_TERRITORY, OWNED_BY_ME
 from opensales.kit.fields import DATETIME, ID, INT, TEXT, Field
 from opensales.kit.kind import Kind
+from opensales.kit.recycle_bin import RECYCLE_BIN_VIEW
 
 
 class EmailIn(BaseModel):
@@ -148,6 +149,7 @@ DEFAULT_VIEWS: tuple[dict[str, Any], ...] = (
         ],
         "sort": "last_contacted",
     },
+    RECYCLE_BIN_VIEW,
 )
 
 

@@ -13,6 +13,7 @@ from opensales.contact import repository
 from opensales.contact.kind import CONTACT, AccountLinkIn, EmailIn
 from opensales.db import Conn, Row
 from opensales.errors import ValidationError
+from opensales.kit import timeline
 from opensales.kit.coerce import to_bool, to_id
 from opensales.kit.dates import utcnow
 from opensales.kit.options import in_clause
@@ -132,6 +133,17 @@ CONVERSATIONS = (
 
 class ContactService(RecordService):
     kind = CONTACT
+    identifier_aliases = {"emails": "email"}
+    refused_identifiers = {
+        "email": "Invalid value for unique_identifier: email is deprecated and cannot "
+        "identify a contact; use emails"
+    }
+
+    async def ids_by_field(self, conn: Conn, who: Principal, field: str, value: str) -> list[int]:
+        if field != "email":
+            return await super().ids_by_field(conn, who, field, value)
+        rows = await repository.contacts_with_email(conn, who.workspace_id, [value.strip().lower()])
+        return sorted({r["contact_id"] for r in rows})
 
     async def prepare(
         self,
@@ -263,6 +275,13 @@ class ContactService(RecordService):
         if plan.emails is not None:
             await self._save_emails(conn, who, record_id, plan)
         if plan.accounts is not None:
+            before = [
+                r["sales_account_id"]
+                for r in await conn.fetch_all(
+                    "SELECT sales_account_id FROM contact_accounts WHERE contact_id = :c",
+                    {"c": record_id},
+                )
+            ]
             await conn.execute(
                 "DELETE FROM contact_accounts WHERE contact_id = :c", {"c": record_id}
             )
@@ -273,6 +292,10 @@ class ContactService(RecordService):
                     {"ws": who.workspace_id, "c": record_id, "a": a, "p": p}
                     for a, p in plan.accounts
                 ],
+            )
+            after = [a for a, _ in plan.accounts]
+            await timeline.linked(
+                conn, who, ("contacts", record_id), "sales_accounts", before, after
             )
 
     async def _save_emails(
@@ -315,6 +338,13 @@ class ContactService(RecordService):
                 {"id": link["id"], "is_primary": bool(link["is_primary"])} for link in links
             ]
         return payload
+
+    async def after_restore(self, conn: Conn, who: Principal, rows: Sequence[Row]) -> None:
+        # A restored contact's addresses are its own again, unless another took them since.
+        clause, params = in_clause("c", [r["id"] for r in rows])
+        await conn.execute(
+            f"UPDATE contact_emails SET is_deleted = false WHERE contact_id IN {clause}", params
+        )
 
     async def after_delete(
         self, conn: Conn, who: Principal, rows: Sequence[Row], *, cascade: bool

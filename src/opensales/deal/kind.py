@@ -11,6 +11,7 @@ from opensales.kit import sideload
 from opensales.kit.conditions import CREATED_LAST_30_DAYS, IN_MY_TERRITORY, OWNED_BY_ME
 from opensales.kit.fields import DATE, DATETIME, ID, INT, MONEY, TEXT, Field
 from opensales.kit.kind import Kind
+from opensales.kit.recycle_bin import RECYCLE_BIN_VIEW
 
 
 class AccountOnTheFly(BaseModel):
@@ -118,6 +119,7 @@ DEFAULT_VIEWS: tuple[dict[str, Any], ...] = (
             {"attribute": "probability", "operator": "less_than", "value": 31},
         ],
     },
+    RECYCLE_BIN_VIEW,
 )
 
 DEAL = Kind(

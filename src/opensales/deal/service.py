@@ -15,7 +15,7 @@ from opensales.db import Conn, Row
 from opensales.deal import repository
 from opensales.deal.kind import DEAL
 from opensales.errors import ValidationError
-from opensales.kit import versions
+from opensales.kit import timeline, versions
 from opensales.kit.coerce import to_id
 from opensales.kit.dates import as_date, utcnow
 from opensales.kit.fields import format_money
@@ -30,6 +30,8 @@ class DealPlan:
     added: list[int]
     removed: list[int]
     old_account: int | None
+    account: int | None = None
+    stage: Row | None = None  # the new stage, when an existing deal moves
 
 
 async def _first_option(conn: Conn, who: Principal, kind: str, **where: Any) -> Row | None:
@@ -55,6 +57,7 @@ LINKS = {
 class DealService(RecordService):
     kind = DEAL
     always_include = ("users",)
+    own_entries = ("deal_stage_id",)
 
     async def prepare(
         self,
@@ -72,12 +75,15 @@ class DealService(RecordService):
             values["sales_account_id"] = await account_service.find_or_create_by_name(
                 conn, who, on_the_fly.name
             )
-        await self._apply_stage(conn, who, values, existing)
+        stage = await self._apply_stage(conn, who, values, existing)
         await self._apply_currency(conn, who, values, existing)
+        old_account = existing["sales_account_id"] if existing else None
         return DealPlan(
             added=await self._contact_list(conn, who, payload, "contacts_added_list"),
             removed=await self._contact_list(conn, who, payload, "contacts_removed_list"),
-            old_account=existing["sales_account_id"] if existing else None,
+            old_account=old_account,
+            account=values.get("sales_account_id", old_account),
+            stage=stage if existing is not None else None,
         )
 
     def _require(self, values: dict[str, Any], existing: Row | None) -> None:
@@ -89,7 +95,8 @@ class DealService(RecordService):
 
     async def _apply_stage(
         self, conn: Conn, who: Principal, values: dict[str, Any], existing: Row | None
-    ) -> None:
+    ) -> Row | None:
+        """Derive what follows from the deal's stage; answers the stage when it changes."""
         stage = await self._resolve_stage(conn, who, values, existing)
         old_stage = existing["deal_stage_id"] if existing else None
         forecast = (stage["forecast_type"] if stage else None) or "open"
@@ -108,6 +115,7 @@ class DealService(RecordService):
             raise ValidationError(
                 "Invalid value for deal_reason_id: a lost reason can be set only on a lost deal"
             )
+        return stage if stage is not None and stage["id"] != old_stage else None
 
     async def _resolve_stage(
         self, conn: Conn, who: Principal, values: dict[str, Any], existing: Row | None
@@ -181,6 +189,7 @@ class DealService(RecordService):
     async def save_nested(
         self, conn: Conn, who: Principal, record_id: int, plan: DealPlan, existing: Row | None
     ) -> None:
+        before = (await repository.contact_ids(conn, [record_id]))[record_id] if existing else []
         for contact_id in plan.added:
             await conn.execute(
                 "INSERT INTO deal_contacts (workspace_id, deal_id, contact_id) "
@@ -195,6 +204,24 @@ class DealService(RecordService):
                 {"d": record_id, **params},
             )
         await self._refresh(conn, who, [record_id], {plan.old_account}, set(plan.removed))
+        await self._record_links(conn, who, record_id, plan, before)
+
+    async def _record_links(
+        self, conn: Conn, who: Principal, record_id: int, plan: DealPlan, before: list[int]
+    ) -> None:
+        """Timeline entries for the deal's contacts and account, and its stage change (on
+        the deal, its contacts and its account)."""
+        deal = ("deals", record_id)
+        after = (await repository.contact_ids(conn, [record_id]))[record_id]
+        await timeline.linked(conn, who, deal, "contacts", before, after)
+        old, new = plan.old_account, plan.account
+        await timeline.linked(
+            conn, who, deal, "sales_accounts", [old] if old else [], [new] if new else []
+        )
+        if plan.stage is not None:
+            stage = {"stage_id": plan.stage["id"], "stage_name": plan.stage["name"]}
+            related = [deal, *(("contacts", c) for c in after), ("sales_accounts", new)]
+            await timeline.append(conn, who, "STAGE_CHANGE", stage, related, target=deal)
 
     async def _refresh(
         self,
@@ -213,6 +240,11 @@ class DealService(RecordService):
             contacts.update(ids)
         await repository.refresh_totals(conn, {a for a in accounts if a}, contacts)
         await versions.bump(conn, who.workspace_id, "contacts", "sales_accounts")
+
+    async def after_restore(self, conn: Conn, who: Principal, rows: Sequence[Row]) -> None:
+        await self._refresh(
+            conn, who, [r["id"] for r in rows], {r["sales_account_id"] for r in rows}, set()
+        )
 
     async def after_delete(
         self, conn: Conn, who: Principal, rows: Sequence[Row], *, cascade: bool

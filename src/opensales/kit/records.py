@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from opensales.db import Conn, Row
 from opensales.errors import NotFoundError, ValidationError
-from opensales.kit import sideload, team, versions
+from opensales.kit import sideload, team, timeline, upsert, versions
 from opensales.kit.dates import utcnow
 from opensales.kit.fields import RENDER, json_value
 from opensales.kit.http import unwrap, validate
@@ -70,8 +70,13 @@ async def ref_exists(conn: Conn, who: Principal, ref: str, value: Any) -> bool:
 
 class RecordService:
     kind: Kind
+    # Upsert identifiers: other names for a unique field, and names refused with a reason.
+    identifier_aliases: dict[str, str] = {}
+    refused_identifiers: dict[str, str] = {}
     # Sideloads sent with every response of this kind (deals always carry their users).
     always_include: tuple[str, ...] = ()
+    # Fields whose changes the kind records in timeline entries of their own (a deal's stage).
+    own_entries: tuple[str, ...] = ()
 
     # --- hooks --------------------------------------------------------------------------
 
@@ -101,6 +106,9 @@ class RecordService:
         self, conn: Conn, who: Principal, rows: Sequence[Row], *, cascade: bool
     ) -> None:
         """Keep related records right once rows are soft-deleted or forgotten."""
+
+    async def after_restore(self, conn: Conn, who: Principal, rows: Sequence[Row]) -> None:
+        """Undo what `after_delete` did when rows come back from the recycle bin."""
 
     async def clone_payload(self, conn: Conn, who: Principal, row: Row) -> dict[str, Any]:
         """The create body that copies `row`: every writable attribute in its wire form."""
@@ -179,6 +187,13 @@ class RecordService:
         row = await self.find(conn, who, record_id, scoped=scoped)
         return await self.envelope(conn, who, row, handles)
 
+    async def activities(
+        self, conn: Conn, who: Principal, record_id: int | None, query: dict[str, str]
+    ) -> dict[str, Any]:
+        """The record's timeline, newest first (`limit`, `page`, `include=user`)."""
+        row = await self.find(conn, who, record_id)
+        return await timeline.read(conn, who, (self.kind.table, row["id"]), query)
+
     # --- writing ------------------------------------------------------------------------
 
     def _values(self, payload: BaseModel) -> dict[str, Any]:
@@ -213,6 +228,7 @@ class RecordService:
             is_deleted=False,
         )
         new_id = int(await conn.fetch_val(insert_sql(self.kind.table, list(values)), values))
+        await timeline.created(conn, who, self.kind.table, new_id, values)
         await self.save_nested(conn, who, new_id, plan, None)
         await versions.bump(conn, who.workspace_id, self.kind.table, live=1)
         return new_id
@@ -238,9 +254,28 @@ class RecordService:
             update_sql(self.kind.table, list(values)),
             {**values, "id": existing["id"], "workspace_id": who.workspace_id},
         )
+        await timeline.updated(conn, who, self.kind, existing, values, skip=self.own_entries)
         await self.save_nested(conn, who, existing["id"], plan, existing)
         await versions.bump(conn, who.workspace_id, self.kind.table)
         return await self.find(conn, who, existing["id"], scoped=False)
+
+    async def upsert(
+        self, conn: Conn, who: Principal, identifier: Any, data: dict[str, Any]
+    ) -> tuple[int, bool]:
+        """Update the record the unique identifier names, or create it: (id, created?)."""
+        return await upsert.upsert(self, conn, who, identifier, data)
+
+    async def ids_by_field(self, conn: Conn, who: Principal, field: str, value: str) -> list[int]:
+        """Live records whose unique `field` holds `value` (text compared without case)."""
+        column = field if field in self.kind.by_name else None
+        if column is None:
+            return []
+        rows = await conn.fetch_all(
+            f"SELECT id FROM {self.kind.table} WHERE workspace_id = :ws AND is_deleted = false "
+            f"AND lower({column}) = :value ORDER BY id",
+            {"ws": who.workspace_id, "value": value.strip().lower()},
+        )
+        return [r["id"] for r in rows]
 
     async def clone(
         self, conn: Conn, who: Principal, record_id: int | None, data: dict[str, Any]
@@ -264,6 +299,9 @@ class RecordService:
                     "updated_at = :now WHERE id = :id",
                     {"owner": owner_id, "me": who.user_id, "now": utcnow(), "id": record_id},
                 )
+                if rows[0]["owner_id"] != owner_id:
+                    ref = (self.kind.table, record_id)
+                    await timeline.owner_changed(conn, who, ref, rows[0]["owner_id"], owner_id)
             results.append({str(record_id): bool(rows)})
         await versions.bump(conn, who.workspace_id, self.kind.table)
         return results
@@ -295,6 +333,7 @@ class RecordService:
             f"updated_at = :now, updater_id = :me WHERE id IN {clause}",
             {"now": now, "me": who.user_id, **params},
         )
+        await timeline.each(conn, who, self.kind.table, [r["id"] for r in rows], "DELETED")
         await self.after_delete(conn, who, rows, cascade=cascade)
         await versions.bump(conn, who.workspace_id, self.kind.table, live=-len(rows))
         return {r["id"] for r in rows}
@@ -314,6 +353,7 @@ class RecordService:
             "DELETE FROM team_members WHERE entity_type = :t AND entity_id = :id",
             {"t": self.kind.table, "id": row["id"]},
         )
+        await timeline.forget(conn, self.kind.table, row["id"])
         await conn.execute(f"DELETE FROM {self.kind.table} WHERE id = :id", {"id": row["id"]})
         await self.after_delete(conn, who, [row], cascade=False)
         was_live = 0 if row["is_deleted"] else 1

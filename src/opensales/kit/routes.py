@@ -15,7 +15,8 @@ from starlette.responses import Response
 
 from opensales.db import Database
 from opensales.errors import ValidationError
-from opensales.kit import team, views
+from opensales.kit import recycle_bin, team, timeline, views
+from opensales.kit.bulk import add_bulk_upsert_route
 from opensales.kit.coerce import path_id, to_id
 from opensales.kit.fastpath import Call, FastRoute, route
 from opensales.kit.fields import model
@@ -144,6 +145,98 @@ class RecordHandlers:
         ]
 
 
+def _add_upsert_route(router: APIRouter, service: RecordService, envelope: Any) -> None:
+    kind = service.kind
+    request_model = model(
+        f"{kind.model_class}Upsert",
+        {"unique_identifier": (dict[str, Any], ...), kind.singular: (kind.input_model, ...)},
+    )
+
+    @router.post(
+        f"/{kind.plural}/upsert",
+        summary=f"Update the {kind.label.lower()} a unique identifier names, or create it",
+        responses={**responses(envelope), 201: {"model": envelope, "description": "Created"}},
+        openapi_extra=body(request_model),
+    )
+    async def upsert_record(request: Request) -> Response:
+        call = await call_of(request)
+        data = read_json(call.body)
+        attributes = data.get(kind.singular)
+        if attributes is None:
+            attributes = {k: v for k, v in data.items() if k != "unique_identifier"}
+        if not isinstance(attributes, dict):
+            raise ValidationError(f"'{kind.singular}' must be an object")
+        async with call.db.transaction() as tx:
+            record_id, created = await service.upsert(
+                tx, call.who, data.get("unique_identifier"), attributes
+            )
+            out = await service.get(tx, call.who, record_id, scoped=False)
+        return json_response(out, status_code=201 if created else 200)
+
+
+def _add_recycle_bin_routes(
+    router: APIRouter, service: RecordService, envelope: Any, bulk: Any
+) -> None:
+    kind = service.kind
+    base = f"/{kind.plural}"
+
+    @router.post(
+        f"{base}/bulk_restore",
+        summary=f"Restore many {kind.plural} from the bin",
+        responses=responses(bulk),
+        openapi_extra=body(SelectedIds),
+    )
+    async def bulk_restore_records(request: Request) -> Response:
+        call = await call_of(request)
+        ids = _selected_ids(read_json(call.body))
+        async with call.db.transaction() as tx:
+            restored = await recycle_bin.restore(service, tx, call.who, ids)
+        return json_response({kind.plural: [{str(i): i in restored} for i in ids]})
+
+    @router.delete(
+        f"{base}/recycle_bin",
+        summary=f"Empty the {kind.plural} recycle bin (admins)",
+        responses=responses(bulk),
+    )
+    async def empty_recycle_bin(request: Request) -> Response:
+        call = await call_of(request)
+        async with call.db.transaction() as tx:
+            forgotten = await recycle_bin.empty(service, tx, call.who)
+        return json_response({kind.plural: [{str(i): True} for i in forgotten]})
+
+    @router.put(
+        base + "/{record_id}/restore",
+        summary=f"Restore a {kind.label.lower()}",
+        responses=responses(envelope),
+    )
+    async def restore_record(request: Request, record_id: str) -> Response:
+        call = await call_of(request)
+        async with call.db.transaction() as tx:
+            restored = await recycle_bin.restore_one(service, tx, call.who, path_id(record_id))
+            out = await service.get(tx, call.who, restored)
+        return json_response(out)
+
+
+def _add_timeline_route(router: APIRouter, service: RecordService) -> None:
+    kind = service.kind
+
+    @router.get(
+        f"/{kind.plural}/{{record_id}}/activities",
+        summary=f"List a {kind.label.lower()}'s activities, newest first",
+        responses=responses(timeline.TimelineOut),
+    )
+    async def list_record_activities(
+        request: Request,
+        record_id: str,
+        include: str | None = Query(None, description="user: sideload the users"),
+        limit: str | None = Query(None, description="Entries per page (default 25, at most 100)"),
+        page: str | None = PAGE,
+    ) -> Response:
+        call = await call_of(request)
+        out = await service.activities(call.db, call.who, path_id(record_id), call.query)
+        return json_response(out)
+
+
 def record_router(service: RecordService) -> APIRouter:
     """Create, view, update, clone, delete, forget, bulk operations, team and views."""
     kind = service.kind
@@ -223,6 +316,10 @@ def record_router(service: RecordService) -> APIRouter:
             result = await service.assign_owner(tx, call.who, ids, owner_id)
         return json_response({kind.plural: result})
 
+    _add_upsert_route(router, service, m["envelope"])
+    _add_recycle_bin_routes(router, service, m["envelope"], m["bulk"])
+    _add_timeline_route(router, service)
+
     @router.get(
         base + "/{record_id}", summary=f"View a {label}", responses=responses(m["envelope"])
     )
@@ -292,4 +389,5 @@ def record_router(service: RecordService) -> APIRouter:
             members = await team.manage(tx, call.who, kind.table, row["id"], data.get("team_users"))
         return json_response({"team_users": members})
 
+    add_bulk_upsert_route(router, service)
     return router

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from opensales.db import Conn, Row
 from opensales.errors import ValidationError
+from opensales.kit import timeline
 from opensales.kit.coerce import to_bool, to_id
 from opensales.kit.dates import format_timestamp, utcnow
 from opensales.kit.options import in_clause, option
@@ -71,6 +72,9 @@ async def manage(
         raise ValidationError("Invalid value for team_users: must be an array")
     now = utcnow()
     key = {"t": entity_type, "e": entity_id}
+    before = {
+        r["user_id"]: r["designation_id"] for r in await members(conn, entity_type, entity_id)
+    }
     for index, raw in enumerate(items):
         user_id, designation_id, destroy = _item(raw, index)
         if destroy:
@@ -92,7 +96,10 @@ async def manage(
                 "designation_id, created_at, updated_at) VALUES (:ws, :t, :e, :u, :d, :now, :now)",
                 {**key, "ws": who.workspace_id, "u": user_id, "d": designation_id, "now": now},
             )
-    return [_render(r) for r in await members(conn, entity_type, entity_id)]
+    team = await members(conn, entity_type, entity_id)
+    after = {r["user_id"]: r["designation_id"] for r in team}
+    await timeline.team_changed(conn, who, (entity_type, entity_id), before, after)
+    return [_render(r) for r in team]
 
 
 async def members(conn: Conn, entity_type: str, entity_id: int) -> list[Row]:

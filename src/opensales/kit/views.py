@@ -96,6 +96,10 @@ def _sort(kind: Kind, view: Row, sort: str | None, sort_type: str | None) -> tup
     return field, direction == "desc"
 
 
+def shows_deleted(rules: list[dict[str, Any]]) -> bool:
+    return any(rule.get("attribute") == "is_deleted" for rule in rules)
+
+
 async def view_records(
     conn: Conn,
     who: Principal,
@@ -114,9 +118,11 @@ async def view_records(
     where, params = compile_rules(rules, kind.columns, who)
     scope, scope_params = who.scope_sql()
     version, live = await versions.current(conn, who.workspace_id, kind.table)
+    # Views list live records; the recycle bin's own rule is what shows deleted ones.
+    live_only = "" if shows_deleted(rules) else " AND is_deleted = false"
     query = ListQuery(
         select=kind.list_select(field),
-        source=f"{kind.table} WHERE workspace_id = :ws AND is_deleted = false{where}{scope}",
+        source=f"{kind.table} WHERE workspace_id = :ws{live_only}{where}{scope}",
         params={"ws": who.workspace_id, **params, **scope_params},
         sort=field,
         descending=descending,

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from opensales.models.base import Base, BigId, Timestamps, pk, ref, workspace_fk
+from opensales.models.base import NEVER_REUSE_IDS, Base, BigId, Timestamps, pk, ref, workspace_fk
 
 
 class Job(Base):
@@ -22,6 +22,7 @@ class Job(Base):
     __table_args__ = (
         Index("ix_jobs_pending", "status", "id"),
         Index("ix_jobs_workspace", "workspace_id", "status"),
+        NEVER_REUSE_IDS,
     )
     id: Mapped[int] = pk()
     workspace_id: Mapped[int] = workspace_fk()
@@ -43,7 +44,7 @@ class Job(Base):
 
 class MarketingList(Timestamps, Base):
     __tablename__ = "marketing_lists"
-    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "name"), NEVER_REUSE_IDS)
     id: Mapped[int] = pk()
     workspace_id: Mapped[int] = workspace_fk()
     name: Mapped[str] = mapped_column(String(255))
@@ -70,7 +71,10 @@ class Activity(Base):
     """One entry of a record's timeline: an audit trail, appended to and never rewritten."""
 
     __tablename__ = "activities"
-    __table_args__ = (Index("ix_activities_target", "entity_type", "entity_id", "id"),)
+    __table_args__ = (
+        Index("ix_activities_target", "entity_type", "entity_id", "id"),
+        NEVER_REUSE_IDS,
+    )
     id: Mapped[int] = pk()
     workspace_id: Mapped[int] = workspace_fk()
     entity_type: Mapped[str] = mapped_column(String(40))

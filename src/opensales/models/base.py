@@ -20,6 +20,11 @@ NAMING = {
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
+# A forgotten record's id is never handed to a new one (SQLite reuses the highest rowid
+# unless the table says AUTOINCREMENT); links from elsewhere must not come to point at it.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}

@@ -9,7 +9,16 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from opensales.models.base import Base, BigId, Timestamps, flag, pk, ref, workspace_fk
+from opensales.models.base import (
+    NEVER_REUSE_IDS,
+    Base,
+    BigId,
+    Timestamps,
+    flag,
+    pk,
+    ref,
+    workspace_fk,
+)
 
 Money = Numeric(19, 4)
 ACTIVE = text("is_deleted = false")
@@ -64,6 +73,7 @@ class Contact(RecordColumns, DealTotals, Base):
             sqlite_where=ACTIVE,
             postgresql_where=ACTIVE,
         ),
+        NEVER_REUSE_IDS,
     )
     first_name: Mapped[str | None] = _str()
     last_name: Mapped[str | None] = _str()
@@ -108,6 +118,7 @@ class ContactEmail(Timestamps, Base):
             sqlite_where=ACTIVE,
             postgresql_where=ACTIVE,
         ),
+        NEVER_REUSE_IDS,
     )
     id: Mapped[int] = pk()
     workspace_id: Mapped[int] = workspace_fk()
@@ -130,6 +141,7 @@ class SalesAccount(RecordColumns, DealTotals, Base):
         _active_listing("sales_accounts", "open_deals_amount"),
         Index("ix_sales_accounts_owner", "workspace_id", "owner_id"),
         Index("ix_sales_accounts_name", "workspace_id", "name"),
+        NEVER_REUSE_IDS,
     )
     name: Mapped[str] = mapped_column(String(255))
     address: Mapped[str | None] = mapped_column(Text)
@@ -177,6 +189,7 @@ class Deal(RecordColumns, Base):
         Index("ix_deals_owner", "workspace_id", "owner_id"),
         Index("ix_deals_account", "sales_account_id"),
         Index("ix_deals_name", "workspace_id", "name"),
+        NEVER_REUSE_IDS,
     )
     name: Mapped[str] = mapped_column(String(255))
     amount: Mapped[Decimal] = mapped_column(Numeric(15, 2))

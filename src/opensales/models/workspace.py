@@ -9,11 +9,21 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from opensales.models.base import Base, BigId, Timestamps, flag, pk, ref, workspace_fk
+from opensales.models.base import (
+    NEVER_REUSE_IDS,
+    Base,
+    BigId,
+    Timestamps,
+    flag,
+    pk,
+    ref,
+    workspace_fk,
+)
 
 
 class Workspace(Base):
     __tablename__ = "workspaces"
+    __table_args__ = (NEVER_REUSE_IDS,)
     id: Mapped[int] = pk()
     name: Mapped[str] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
@@ -21,7 +31,7 @@ class Workspace(Base):
 
 class User(Timestamps, Base):
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("workspace_id", "email"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "email"), NEVER_REUSE_IDS)
     id: Mapped[int] = pk()
     workspace_id: Mapped[int] = workspace_fk()
     email: Mapped[str] = mapped_column(String(255))

@@ -1,0 +1,1 @@
+"""Background job status: /api/job_statuses."""
