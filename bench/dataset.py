@@ -22,7 +22,7 @@ from pathlib import Path
 
 API_KEY = "bench-api-key-0123456789abcdef"
 ADMIN_EMAIL = "bench-admin@example.com"
-FORMAT = 2  # bump when the generated rows change shape (2: live counts are stored)
+FORMAT = 3  # bump when the generated rows change shape (3: ids never reused)
 CHUNK = 50_000
 
 FIRST = (  # noqa: SIM905

@@ -117,6 +117,14 @@ SCENARIOS = {
     "post": Scenario(
         "post", "POST /api/contacts", "POST", "/api/contacts", Target(0.10, 8.0), "post_contact.lua"
     ),
+    "upsert": Scenario(
+        "upsert",
+        "POST /api/contacts/upsert",
+        "POST",
+        "/api/contacts/upsert",
+        Target(0.10, 8.0),
+        "upsert_contact.lua",
+    ),
     "timeline": Scenario("timeline", timeline_scenario.LABEL, "GET", "", Target(0.08, 25.0)),
 }
 
@@ -308,6 +316,24 @@ class Check:
         if again.status_code != 400:
             raise SystemExit(f"bench: a duplicate email answered {again.status_code}")
         scenario.body_bytes = len(response.content)
+
+    def upsert(self, scenario: Scenario, run_id: str) -> None:
+        """The first upsert of an address creates (201), the next updates (200)."""
+        body = json.dumps(
+            {
+                "unique_identifier": {"emails": f"check.{run_id}@example.com"},
+                "contact": {"first_name": "Check"},
+            }
+        ).encode()
+        created = self.http.post("/api/contacts/upsert", content=body)
+        updated = self.http.post("/api/contacts/upsert", content=body)
+        if (created.status_code, updated.status_code) != (201, 200):
+            raise SystemExit(
+                f"bench: upsert answered {created.status_code}, then {updated.status_code}"
+            )
+        if created.json()["contact"]["id"] != updated.json()["contact"]["id"]:
+            raise SystemExit("bench: the second upsert did not find the first one's contact")
+        scenario.body_bytes = len(updated.content)
 
 
 def _post_body(run_id: str, lead_source_id: int) -> bytes:
@@ -547,6 +573,8 @@ def main(argv: list[str] | None = None) -> int:
                     first_visits[name] = check.view(scenario, 1)
                 elif name == "view_deep":
                     first_visits[name] = check.view(scenario, DEEP_PAGE)
+                elif name == "upsert":
+                    check.upsert(scenario, run_id)
                 elif name == "timeline":
                     path, size = timeline_scenario.prepare(check.http, run_id)
                     scenario.path, scenario.body_bytes = path, size

@@ -116,7 +116,7 @@ class SqliteDatabase:
     """
 
     dialect = "sqlite"
-    CHECKPOINT_SECONDS = 1.0
+    CHECKPOINT_SECONDS = 0.1
 
     def __init__(self, url: str) -> None:
         self.url = url
