@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import re
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
@@ -123,7 +124,7 @@ class SqliteDatabase:
         self.path = url.split("sqlite:///", 1)[1] if "sqlite:///" in url else ":memory:"
         self._conn: sqlite3.Connection | None = None
         self._lock = asyncio.Lock()
-        self._checkpoints: asyncio.Task[None] | None = None
+        self._checkpoints: tuple[threading.Event, threading.Thread] | None = None
 
     async def connect(self, *, serving: bool = False) -> None:
         """`serving`: a server process, whose WAL checkpoints run in the background."""
@@ -145,23 +146,30 @@ class SqliteDatabase:
             # A commit that crosses the WAL threshold would checkpoint inline, stalling every
             # request for tens of milliseconds; a thread does it instead (see _checkpoint).
             conn.execute("PRAGMA wal_autocheckpoint=0")
-            self._checkpoints = asyncio.create_task(self._checkpoint())
+            stop = threading.Event()
+            thread = threading.Thread(
+                target=self._checkpoint, args=(stop,), name="opensales-checkpoint", daemon=True
+            )
+            thread.start()
+            self._checkpoints = (stop, thread)
         self._conn = conn
 
-    async def _checkpoint(self) -> None:
+    def _checkpoint(self, stop: threading.Event) -> None:
+        """Copy the WAL into the database now and then, on a thread and connection of its
+        own (joined before the database closes: it must never outlive its connection)."""
         own = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
-            while True:
-                await asyncio.sleep(self.CHECKPOINT_SECONDS)
-                await asyncio.to_thread(own.execute, "PRAGMA wal_checkpoint(PASSIVE)")
+            while not stop.wait(self.CHECKPOINT_SECONDS):
+                with contextlib.suppress(sqlite3.Error):  # busy now: the next round does it
+                    own.execute("PRAGMA wal_checkpoint(PASSIVE)")
         finally:
             own.close()
 
     async def close(self) -> None:
         if self._checkpoints is not None:
-            self._checkpoints.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._checkpoints
+            stop, thread = self._checkpoints
+            stop.set()
+            await asyncio.to_thread(thread.join)
             self._checkpoints = None
         if self._conn is not None:
             self._conn.close()
