@@ -35,27 +35,33 @@ async def contacts_with_email(conn: Conn, workspace_id: int, values: Sequence[st
     )
 
 
-async def emails_and_primary_accounts(
+async def attachments(
     conn: Conn, contact_ids: Sequence[int]
-) -> tuple[dict[int, list[Row]], dict[int, int]]:
-    """Each contact's emails (primary first) and its live primary account, in one query."""
+) -> tuple[dict[int, list[Row]], dict[int, int], dict[int, list[int]]]:
+    """Each contact's emails (primary first), live primary account and team user ids, in
+    one query: a contact's full shape costs two statements in all."""
     emails: dict[int, list[Row]] = {i: [] for i in contact_ids}
     primaries: dict[int, int] = {}
+    teams: dict[int, list[int]] = {i: [] for i in contact_ids}
     clause, params = in_clause("c", contact_ids)
     rows = await conn.fetch_all(
         "SELECT 'email' AS part, contact_id, id, value, is_primary, label, position "
         f"FROM contact_emails WHERE contact_id IN {clause} "
         "UNION ALL SELECT 'account', l.contact_id, l.sales_account_id, NULL, l.is_primary, "
         "NULL, 0 FROM contact_accounts l JOIN sales_accounts a ON a.id = l.sales_account_id "
-        f"WHERE l.contact_id IN {clause} AND l.is_primary = true AND a.is_deleted = false",
+        f"WHERE l.contact_id IN {clause} AND l.is_primary = true AND a.is_deleted = false "
+        "UNION ALL SELECT 'team', entity_id, user_id, NULL, false, NULL, id FROM team_members "
+        f"WHERE entity_type = 'contacts' AND entity_id IN {clause}",
         params,
     )
     for row in sorted(rows, key=lambda r: (not r["is_primary"], r["position"], r["id"])):
         if row["part"] == "email":
             emails[row["contact_id"]].append(row)
+        elif row["part"] == "team":
+            teams[row["contact_id"]].append(row["id"])
         else:
             primaries[row["contact_id"]] = row["id"]
-    return emails, primaries
+    return emails, primaries, teams
 
 
 async def account_links(conn: Conn, contact_ids: Sequence[int]) -> list[Row]:

@@ -357,9 +357,7 @@ class ContactService(RecordService):
     async def decorate(
         self, conn: Conn, who: Principal, rows: Sequence[Row], outs: list[dict[str, Any]]
     ) -> None:
-        emails, primaries = await repository.emails_and_primary_accounts(
-            conn, [r["id"] for r in rows]
-        )
+        emails, primaries, teams = await repository.attachments(conn, [r["id"] for r in rows])
         for row, out in zip(rows, outs, strict=True):
             contact_id = row["id"]
             out["emails"] = [
@@ -373,6 +371,7 @@ class ContactService(RecordService):
                 for e in emails[contact_id]
             ]
             out["sales_account_id"] = primaries.get(contact_id)
+            out["team_user_ids"] = teams[contact_id]
             out["links"] = {
                 "conversations": f"/contacts/{contact_id}/conversations?{CONVERSATIONS}",
                 "activities": f"/contacts/{contact_id}/activities",

@@ -155,14 +155,19 @@ class RecordService:
     async def render_full(
         self, conn: Conn, who: Principal, rows: Sequence[Row]
     ) -> list[dict[str, Any]]:
-        """Full records: the kind's columns, what every record carries, then the kind's own."""
+        """Full records: the kind's columns, the kind's own keys, what every record carries."""
         outs = [self.kind.render(r) for r in rows]
-        teams = await team.member_ids(conn, self.kind.table, [r["id"] for r in rows])
+        await self.decorate(conn, who, rows, outs)
+        # A kind's decorate may read the team ids along with its own (a contact's do).
+        pending = [
+            row["id"] for row, out in zip(rows, outs, strict=True) if "team_user_ids" not in out
+        ]
+        teams = await team.member_ids(conn, self.kind.table, pending) if pending else {}
         for row, out in zip(rows, outs, strict=True):
             out["avatar"] = None
             out["tags"] = []
-            out["team_user_ids"] = teams[row["id"]]
-        await self.decorate(conn, who, rows, outs)
+            if row["id"] in teams:
+                out["team_user_ids"] = teams[row["id"]]
         return outs
 
     async def envelope(
