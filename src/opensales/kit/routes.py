@@ -7,7 +7,8 @@ the OpenAPI document.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
@@ -31,6 +32,8 @@ from opensales.kit.http import (
 from opensales.kit.openapi import body, responses
 from opensales.kit.records import RecordService
 
+T = TypeVar("T")
+
 INCLUDE = Query(None, description="Comma-separated handles to sideload")
 SORT = Query(None, description="Field to sort by")
 SORT_TYPE = Query(None, description="asc or desc")
@@ -46,6 +49,14 @@ def database(request: Request) -> Database:
 async def call_of(request: Request) -> Call:
     body = await request.body() if request.method in ("POST", "PUT") else b""
     return Call(database(request), principal(request), dict(request.query_params), body)
+
+
+async def write(request: Request, work: Callable[..., Awaitable[T]], *args: Any) -> T:
+    """One write request: `work(tx, who, *args, body)` inside one transaction."""
+    call = await call_of(request)
+    data = read_json(call.body)
+    async with call.db.transaction() as tx:
+        return await work(tx, call.who, *args, data)
 
 
 def _selected_ids(data: dict[str, Any]) -> list[int]:

@@ -7,9 +7,9 @@ from starlette.responses import Response
 
 from opensales.kit import jobs
 from opensales.kit.coerce import path_id
-from opensales.kit.http import json_response, page_params, principal, read_json
+from opensales.kit.http import json_response, page_params, principal
 from opensales.kit.openapi import body, responses
-from opensales.kit.routes import PAGE, PER_PAGE, call_of, database
+from opensales.kit.routes import PAGE, PER_PAGE, database, write
 from opensales.marketing_list import service
 from opensales.marketing_list.schemas import (
     ContactIdsIn,
@@ -30,10 +30,7 @@ router = APIRouter(tags=["Marketing lists"])
 )
 async def create_list(request: Request) -> Response:
     """Create a marketing list; the body has no root key: `{"name": ...}`."""
-    call = await call_of(request)
-    data = read_json(call.body)
-    async with call.db.transaction() as tx:
-        row = await service.create(tx, call.who, data)
+    row = await write(request, service.create)
     return json_response({"list": service.render(row)})
 
 
@@ -54,10 +51,7 @@ async def list_lists(
 )
 async def update_list(request: Request, list_id: str) -> Response:
     """Rename a marketing list."""
-    call = await call_of(request)
-    data = read_json(call.body)
-    async with call.db.transaction() as tx:
-        row = await service.rename(tx, call.who, path_id(list_id), data)
+    row = await write(request, service.rename, path_id(list_id))
     return json_response({"list": service.render(row)})
 
 
@@ -94,10 +88,7 @@ async def list_list_contacts(
 )
 async def add_list_contacts(request: Request, list_id: str) -> Response:
     """Add contacts to a list; every id must be a contact the caller may see."""
-    call = await call_of(request)
-    data = read_json(call.body)
-    async with call.db.transaction() as tx:
-        out = await service.add_contacts(tx, call.who, path_id(list_id), data)
+    out = await write(request, service.add_contacts, path_id(list_id))
     return json_response(out)
 
 
@@ -109,10 +100,7 @@ async def add_list_contacts(request: Request, list_id: str) -> Response:
 )
 async def remove_list_contacts(request: Request, list_id: str) -> Response:
     """Remove `ids` from a list, or every contact with `{"all": true}`."""
-    call = await call_of(request)
-    data = read_json(call.body)
-    async with call.db.transaction() as tx:
-        out = await service.remove_contacts(tx, call.who, path_id(list_id), data)
+    out = await write(request, service.remove_contacts, path_id(list_id))
     return json_response(out)
 
 
@@ -124,9 +112,6 @@ async def remove_list_contacts(request: Request, list_id: str) -> Response:
 )
 async def move_list_contacts(request: Request, list_id: str) -> Response:
     """Move `ids` (or every contact) of `from_list_id` into this list, in the background."""
-    call = await call_of(request)
-    data = read_json(call.body)
-    async with call.db.transaction() as tx:
-        await service.queue_move(tx, call.who, path_id(list_id), data)
-    jobs.wake(call.db)
+    await write(request, service.queue_move, path_id(list_id))
+    jobs.wake(database(request))
     return json_response({"message": service.MOVE_MESSAGE})
