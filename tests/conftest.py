@@ -133,7 +133,11 @@ class Api:
         return self.request("DELETE", path, **kwargs)
 
     def add_user(
-        self, role: str = "sales_rep", territory: str | None = None, email: str | None = None
+        self,
+        role: str = "sales_rep",
+        territory: str | None = None,
+        email: str | None = None,
+        time_zone: str = "UTC",
     ) -> Api:
         """Another user of this workspace, with their own key."""
         from opensales.user.service import create_user
@@ -152,6 +156,7 @@ class Api:
                 email=email or f"user{next(_names)}@example.com",
                 role=role,
                 territory_id=territory_id,
+                time_zone=time_zone,
             )
 
         user_id, key = run_in_app(self.client, work)

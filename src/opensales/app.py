@@ -17,11 +17,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from opensales import __version__
 from opensales.account.api import router as account_router
+from opensales.appointment.api import router as appointment_router
 from opensales.config import Settings, get_settings
 from opensales.contact.api import router as contact_router
 from opensales.db import create_database
 from opensales.deal.api import router as deal_router
 from opensales.errors import OpenSalesError, error_response
+from opensales.file.api import router as file_router
 from opensales.job.api import router as job_router
 from opensales.kit.fastpath import FastRoutes
 from opensales.kit.jobs import Worker
@@ -29,19 +31,30 @@ from opensales.kit.openapi import add_request_models, drop_unprocessable
 from opensales.kit.ratelimit import RateLimiter
 from opensales.marketing_list.api import router as marketing_list_router
 from opensales.middleware import ApiGate
+from opensales.note.api import router as note_router
+from opensales.phone_call.api import router as phone_call_router
+from opensales.sales_activity.api import router as sales_activity_router
 from opensales.selector.api import router as selector_router
 from opensales.settings.api import router as settings_router
+from opensales.task.api import router as task_router
 
 logger = logging.getLogger("opensales")
-# Marketing lists come first: GET /api/contacts/lists/{id} must reach them, not a contact route.
+# Routes under a record's path (/api/contacts/lists/{id}, /api/contacts/{id}/notes) come
+# before the record's own, so that they reach their resource.
 ROUTERS = (
     marketing_list_router,
+    note_router,
+    file_router,
     contact_router,
     account_router,
     deal_router,
     selector_router,
     settings_router,
     job_router,
+    task_router,
+    appointment_router,
+    sales_activity_router,
+    phone_call_router,
 )
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from opensales.db import Conn, Row
 from opensales.errors import NotFoundError, ValidationError
-from opensales.kit import sideload, team, timeline, upsert, versions
+from opensales.kit import engagement, sideload, team, timeline, upsert, versions
 from opensales.kit.dates import utcnow
 from opensales.kit.fields import RENDER, json_value
 from opensales.kit.http import unwrap, validate
@@ -339,6 +339,7 @@ class RecordService:
             {"now": now, "me": who.user_id, **params},
         )
         await timeline.each(conn, who, self.kind.table, [r["id"] for r in rows], "DELETED")
+        await engagement.record_deleted(conn, self.kind.table, [r["id"] for r in rows], True)
         await self.after_delete(conn, who, rows, cascade=cascade)
         await versions.bump(conn, who.workspace_id, self.kind.table, live=-len(rows))
         return {r["id"] for r in rows}
@@ -359,6 +360,7 @@ class RecordService:
             {"t": self.kind.table, "id": row["id"]},
         )
         await timeline.forget(conn, self.kind.table, row["id"])
+        await engagement.forget_attached(conn, who, self.kind.table, [row["id"]])
         await conn.execute(f"DELETE FROM {self.kind.table} WHERE id = :id", {"id": row["id"]})
         await self.after_delete(conn, who, [row], cascade=False)
         was_live = 0 if row["is_deleted"] else 1

@@ -36,6 +36,7 @@ def render_user(row: Row) -> dict[str, Any]:
         "is_active": bool(row["is_active"]),
         "time_zone": row["time_zone"],
         "mobile_number": row["mobile_number"],
+        "avatar": None,
         "type": "FdMultitenant::User",
     }
 

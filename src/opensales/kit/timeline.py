@@ -51,11 +51,20 @@ class Subject:
     scoped: bool = True  # the table has owner_id/territory_id, so the reader's scope applies
 
 
-# Later resources (notes, tasks, appointments, ...) add theirs.
+# Records: the timelines there are.
 SUBJECTS: dict[str, Subject] = {
     "contacts": Subject("Contact", "contact", "display_name"),
     "sales_accounts": Subject("SalesAccount", "sales_account", "name"),
     "deals": Subject("Deal", "deal", "name"),
+}
+# What else an entry can name: the items added to a record (kit/engagement.py).
+ITEMS: dict[str, Subject] = {
+    "notes": Subject("Note", "note", "description", scoped=False),
+    "tasks": Subject("Task", "task", "title", scoped=False),
+    "appointments": Subject("Appointment", "appointment", "title", scoped=False),
+    "sales_activities": Subject("SalesActivity", "sales_activity", "title", scoped=False),
+    "phone_calls": Subject("PhoneCall", "phone_call", "id", scoped=False),
+    "files": Subject("Document", "document", "name", scoped=False),
 }
 
 _INSERT = (
@@ -72,7 +81,8 @@ def action(table: str, verb: str) -> str:
 
 
 def _subject(table: str) -> Subject:
-    return SUBJECTS.get(table) or Subject(table, table.removesuffix("s"), "name", scoped=False)
+    found = SUBJECTS.get(table) or ITEMS.get(table)
+    return found or Subject(table, table.removesuffix("s"), "name", scoped=False)
 
 
 # --- writing ------------------------------------------------------------------------------

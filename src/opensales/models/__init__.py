@@ -2,6 +2,16 @@
 
 from opensales.models.activity import Activity, Job, ListMember, MarketingList
 from opensales.models.base import Base
+from opensales.models.engagement import (
+    Appointment,
+    AppointmentAttendee,
+    Note,
+    PhoneCall,
+    SalesActivity,
+    StoredFile,
+    Task,
+    TaskUser,
+)
 from opensales.models.records import (
     Contact,
     ContactAccount,
@@ -23,6 +33,8 @@ from opensales.models.workspace import (
 
 __all__ = [
     "Activity",
+    "Appointment",
+    "AppointmentAttendee",
     "Base",
     "Contact",
     "ContactAccount",
@@ -34,9 +46,15 @@ __all__ = [
     "Job",
     "ListMember",
     "MarketingList",
+    "Note",
+    "PhoneCall",
     "RateLimitWindow",
     "SalesAccount",
+    "SalesActivity",
     "SelectorOption",
+    "StoredFile",
+    "Task",
+    "TaskUser",
     "TeamMember",
     "User",
     "View",

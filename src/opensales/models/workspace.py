@@ -27,6 +27,8 @@ class Workspace(Base):
     id: Mapped[int] = pk()
     name: Mapped[str] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # The secret that signs this workspace's file download links; made on first use.
+    signing_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class User(Timestamps, Base):

@@ -1,0 +1,1 @@
+"""Appointments: appointments attached to contacts, accounts and deals."""

@@ -1,0 +1,7 @@
+"""Appointments API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["Appointments"])

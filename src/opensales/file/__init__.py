@@ -1,0 +1,1 @@
+"""Files: files attached to contacts, accounts and deals."""

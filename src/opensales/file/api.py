@@ -1,0 +1,7 @@
+"""Files API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["Files"])

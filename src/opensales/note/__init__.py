@@ -1,0 +1,1 @@
+"""Notes: notes attached to contacts, accounts and deals."""

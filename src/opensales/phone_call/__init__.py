@@ -1,0 +1,1 @@
+"""Phone calls: phone calls attached to contacts, accounts and deals."""

@@ -1,0 +1,7 @@
+"""Phone calls API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["Phone calls"])

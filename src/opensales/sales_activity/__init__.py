@@ -1,0 +1,1 @@
+"""Sales activities: sales activities attached to contacts, accounts and deals."""

@@ -1,0 +1,1 @@
+"""Tasks: tasks attached to contacts, accounts and deals."""
