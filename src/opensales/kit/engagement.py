@@ -35,11 +35,16 @@ TARGETS: dict[str, tuple[str, str, str]] = {
     "deals": ("Deal", "deal", "name"),
 }
 RECORD_TARGETS = ("contacts", "sales_accounts", "deals")
+# Items other items hang on: an appointment's notes.
+ITEM_TARGETS: dict[str, tuple[str, str, str]] = {
+    "appointments": ("Appointment", "appointment", "title"),
+}
+_NAMES = {**TARGETS, **ITEM_TARGETS}
 
 
 def _spellings() -> dict[str, str]:
     found: dict[str, str] = {}
-    for table, (api_type, short, _) in TARGETS.items():
+    for table, (api_type, short, _) in _NAMES.items():
         for spelling in (api_type, short, table, short.replace("_", "")):
             found[spelling.lower()] = table
     return found
@@ -52,24 +57,30 @@ def target_table(raw: Any, allowed: Sequence[str] = RECORD_TARGETS) -> str:
     """The table a `targetable_type` names, in any spelling clients use; else 400."""
     table = _BY_SPELLING.get(str(raw).strip().lower()) if isinstance(raw, str) else None
     if table is None or table not in allowed:
-        names = ", ".join(TARGETS[t][0] for t in allowed)
+        names = ", ".join(_NAMES[t][0] for t in allowed)
         raise ValidationError(f"Invalid value for targetable_type: must be one of {names}")
     return table
 
 
 def targetable_type(table: str | None) -> str | None:
-    """`Contact`, `SalesAccount`, `Deal`, `Product`: how responses name the record's type."""
-    return TARGETS[table][0] if table in TARGETS else None
+    """`Contact`, `SalesAccount`, `Deal`: how responses name the record's type."""
+    return _NAMES[table][0] if table in _NAMES else None
 
 
 def targetable(table: str | None, record_id: int | None) -> dict[str, Any] | None:
     """`{"type": "contact", "id": 1}`."""
-    if table not in TARGETS or record_id is None:
+    if table not in _NAMES or record_id is None:
         return None
-    return {"type": TARGETS[table][1], "id": record_id}
+    return {"type": _NAMES[table][1], "id": record_id}
 
 
 async def _visible_record(conn: Conn, who: Principal, table: str, record_id: int) -> Row | None:
+    if table in ITEM_TARGETS:
+        row = await conn.fetch_one(
+            f"SELECT * FROM {table} WHERE id = :id AND workspace_id = :ws",
+            {"id": record_id, "ws": who.workspace_id},
+        )
+        return row if row is not None and await may_see(conn, who, row) else None
     scope, params = who.scope_sql() if table in RECORD_TARGETS else ("", {})
     return await conn.fetch_one(
         f"SELECT * FROM {table} WHERE id = :id AND workspace_id = :ws AND is_deleted = false"
@@ -95,7 +106,7 @@ async def resolve_target(
     except ValueError as exc:
         raise ValidationError(f"Invalid value for targetable_id: {exc}") from None
     if record_id is None or await _visible_record(conn, who, table, record_id) is None:
-        label = TARGETS[table][0]
+        label = _NAMES[table][0]
         raise ValidationError(f"Invalid value for targetable_id: no such {label} {raw_id}")
     return table, record_id
 
@@ -253,8 +264,8 @@ async def record_deleted(conn: Conn, table: str, ids: Sequence[int], deleted: bo
 
 
 async def forget_attached(conn: Conn, who: Principal, table: str, ids: Sequence[int]) -> None:
-    """A forgotten record's items go with it."""
-    if not ids or table not in TARGETS:
+    """A forgotten record's items go with it (and a deleted appointment's notes)."""
+    if not ids or table not in _NAMES:
         return
     clause, params = in_clause("r", ids)
     where = f"target_table = :t AND target_id IN {clause}"
