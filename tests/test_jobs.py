@@ -7,9 +7,9 @@ jobs they keep waiting.
 from __future__ import annotations
 
 import asyncio
-import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -145,31 +145,44 @@ def _contacts_by_email(path: Path, prefix: str) -> dict[str, tuple[int, str]]:
     return {value: (count, name) for value, count, name in rows}
 
 
-def _stop_mid_job(worker: subprocess.Popen[bytes], path: Path) -> tuple[int, int]:
-    """SIGKILL the worker while a job is part done; answers that job's (id, next_item).
+# The watcher freezes the worker (SIGSTOP) every millisecond or so and reads what it has
+# committed (WAL readers need no lock); once a job is part done it kills the frozen worker,
+# which so dies with exactly that state committed. It runs in a process of its own: in this
+# one, the threads of earlier tests' apps could hold it back until every job is done.
+_WATCHER = """
+import os, signal, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+worker, deadline = int(sys.argv[2]), time.monotonic() + 60
+while time.monotonic() < deadline:
+    os.kill(worker, signal.SIGSTOP)
+    part_done = db.execute(
+        "SELECT id, next_item FROM jobs WHERE status = 'IN_PROGRESS' "
+        "AND next_item > 0 AND next_item < total_items"
+    ).fetchone()
+    if part_done is not None:
+        os.kill(worker, signal.SIGKILL)
+        print(*part_done)
+        break
+    os.kill(worker, signal.SIGCONT)
+    time.sleep(0.001)
+"""
 
-    Holding SQLite's write lock freezes the worker between items, so what is read is what
-    the worker had committed when it died."""
-    deadline = time.monotonic() + 60
-    db = sqlite3.connect(path, isolation_level=None, timeout=30)
-    try:
-        while time.monotonic() < deadline:
-            assert worker.poll() is None, "the worker exited before it was killed"
-            db.execute("BEGIN IMMEDIATE")
-            part_done = db.execute(
-                "SELECT id, next_item FROM jobs WHERE status = 'IN_PROGRESS' "
-                "AND next_item > 0 AND next_item < total_items"
-            ).fetchone()
-            if part_done is not None:
-                worker.send_signal(signal.SIGKILL)
-                worker.wait(timeout=30)
-                db.execute("ROLLBACK")
-                return int(part_done[0]), int(part_done[1])
-            db.execute("ROLLBACK")
-            time.sleep(0.002)
-    finally:
-        db.close()
-    pytest.fail("no job was seen part done")
+
+def _stop_mid_job(worker: subprocess.Popen[bytes], path: Path) -> tuple[int, int]:
+    """SIGKILL the worker while a job is part done; answers that job's (id, next_item), as
+    the worker had committed it when it died."""
+    watched = subprocess.run(
+        [sys.executable, "-c", _WATCHER, str(path), str(worker.pid)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert watched.returncode == 0, watched.stderr
+    worker.wait(timeout=30)
+    if not watched.stdout.strip():
+        pytest.fail("no job was seen part done")
+    job_id, next_item = watched.stdout.split()
+    return int(job_id), int(next_item)
 
 
 @pytest.mark.timeout(300)
