@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -75,9 +76,10 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 def make_client(database_url: str, **settings: Any) -> TestClient:
+    # A folder of its own per app: uploaded files land under it.
     config = Settings(
         database_url=database_url,
-        data_dir=Path("/nonexistent"),
+        data_dir=settings.pop("data_dir", None) or Path(tempfile.mkdtemp(prefix="opensales-")),
         rate_limit_per_hour=settings.pop("rate_limit_per_hour", 10**9),
         **settings,
     )

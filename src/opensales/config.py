@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,6 +25,24 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 1.0
     # A job whose worker has not advanced it for this long is taken over by another.
     job_lease_seconds: float = 30.0
+    # Where uploaded files go: "" for the folder `<data dir>/files`, `file:///folder` for
+    # another folder, or `s3://bucket[/prefix]` for any S3-compatible store (endpoint,
+    # region and credentials from the standard AWS_* environment variables; needs the
+    # `s3` extra).
+    storage_url: str = ""
+    # The largest file an upload may carry (25 MB); a larger one is refused with a 413.
+    max_upload_bytes: int = 25 * 1024 * 1024
+    # How long a signed download URL stays valid.
+    download_url_seconds: int = 3600
+
+    @field_validator("storage_url")
+    @classmethod
+    def _storage_url(cls, value: str) -> str:
+        value = value.strip()
+        bucket = value.removeprefix("s3://").strip("/")
+        if value and not (value.startswith("file:///") or (value.startswith("s3://") and bucket)):
+            raise ValueError("must be s3://bucket[/prefix] or file:///folder")
+        return value
 
     @property
     def resolved_database_url(self) -> str:

@@ -7,12 +7,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from opensales.account import repository
+from opensales.appointment.schemas import include as include_appointments
 from opensales.deal.kind import TOTAL_FIELDS
 from opensales.kit import sideload
 from opensales.kit.conditions import IN_MY_TERRITORY, OWNED_BY_ME
 from opensales.kit.fields import DECIMAL, ID, INT, TEXT, Field
 from opensales.kit.kind import Kind
 from opensales.kit.recycle_bin import RECYCLE_BIN_VIEW
+from opensales.note.schemas import include as include_notes
+from opensales.sales_activity.schemas import include as include_sales_activities
+from opensales.task.schemas import include as include_tasks
 
 # "number_of_employees" is the lower bound of a bucket; the labels are accepted too.
 EMPLOYEE_BUCKETS = {
@@ -102,9 +106,10 @@ ACCOUNT = Kind(
         "territory": sideload.option("territory_id", "territories"),
         "business_type": sideload.option("business_type_id", "business_types"),
         "industry_type": sideload.option("industry_type_id", "industry_types"),
-        "tasks": sideload.empty("tasks"),
-        "appointments": sideload.empty("appointments"),
-        "notes": sideload.empty("notes"),
+        "sales_activities": include_sales_activities("sales_accounts"),
+        "tasks": include_tasks("sales_accounts"),
+        "appointments": include_appointments("sales_accounts"),
+        "notes": include_notes("sales_accounts"),
         "contacts": sideload.Include("contacts", load=repository.contacts_of),
         "deals": sideload.Include("deals", load=repository.deals_of),
         "child_sales_accounts": sideload.Include(

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydField
 
+from opensales.appointment.schemas import include as include_appointments
 from opensales.contact import repository
 from opensales.deal.kind import TOTAL_FIELDS
 from opensales.kit import sideload
@@ -14,6 +15,9 @@ from opensales.kit.conditions import CREATED_LAST_30_DAYS, IN_MY_TERRITORY, OWNE
 from opensales.kit.fields import DATETIME, ID, INT, TEXT, Field
 from opensales.kit.kind import Kind
 from opensales.kit.recycle_bin import RECYCLE_BIN_VIEW
+from opensales.note.schemas import include as include_notes
+from opensales.sales_activity.schemas import include as include_sales_activities
+from opensales.task.schemas import include as include_tasks
 
 
 class EmailIn(BaseModel):
@@ -164,10 +168,10 @@ def _includes() -> dict[str, sideload.Include]:
         "territory": sideload.option("territory_id", "territories"),
         "contact_status": sideload.option("contact_status_id", "contact_statuses"),
         "lifecycle_stage": sideload.option("lifecycle_stage_id", "lifecycle_stages"),
-        "sales_activities": sideload.empty("sales_activities"),
-        "tasks": sideload.empty("tasks"),
-        "appointments": sideload.empty("appointments"),
-        "notes": sideload.empty("notes"),
+        "sales_activities": include_sales_activities("contacts"),
+        "tasks": include_tasks("contacts"),
+        "appointments": include_appointments("contacts"),
+        "notes": include_notes("contacts"),
         "sales_accounts": sideload.Include("sales_accounts", nest=repository.nest_accounts),
         "sales_account": sideload.Include("sales_accounts", load=repository.primary_accounts),
         "deals": sideload.Include("deals", load=repository.deals_of),

@@ -6,12 +6,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from opensales.appointment.schemas import include as include_appointments
 from opensales.deal import repository
 from opensales.kit import sideload
 from opensales.kit.conditions import CREATED_LAST_30_DAYS, IN_MY_TERRITORY, OWNED_BY_ME
 from opensales.kit.fields import DATE, DATETIME, ID, INT, MONEY, TEXT, Field
 from opensales.kit.kind import Kind
 from opensales.kit.recycle_bin import RECYCLE_BIN_VIEW
+from opensales.note.schemas import include as include_notes
+from opensales.sales_activity.schemas import include as include_sales_activities
+from opensales.task.schemas import include as include_tasks
 
 
 class AccountOnTheFly(BaseModel):
@@ -145,10 +149,10 @@ DEAL = Kind(
         "deal_payment_status": sideload.option("deal_payment_status_id", "deal_payment_statuses"),
         "deal_product": sideload.option("deal_product_id", "deal_products"),
         "currency": sideload.option("currency_id", "currencies"),
-        "sales_activities": sideload.empty("sales_activities"),
-        "tasks": sideload.empty("tasks"),
-        "appointments": sideload.empty("appointments"),
-        "notes": sideload.empty("notes"),
+        "sales_activities": include_sales_activities("deals"),
+        "tasks": include_tasks("deals"),
+        "appointments": include_appointments("deals"),
+        "notes": include_notes("deals"),
         "contacts": sideload.Include("contacts", load=repository.contacts_of),
         "sales_account": sideload.Include("sales_accounts", load=repository.account_of),
     },

@@ -16,7 +16,7 @@ from typing import Any
 
 from opensales.db import Conn, Row
 from opensales.errors import NotFoundError, ValidationError
-from opensales.kit import timeline, versions
+from opensales.kit import storage, timeline, versions
 from opensales.kit.coerce import to_id
 from opensales.kit.dates import utcnow
 from opensales.kit.options import in_clause
@@ -161,14 +161,18 @@ async def find(
     item_id: int | None,
     people: Callable[[Conn, Row], Awaitable[Iterable[int]]] | None = None,
 ) -> Row:
-    """The item with this id that the user may see, else 404. `people(conn, row)` gives the
-    users taking part (a task's collaborators, an appointment's attendees)."""
+    """The item with this id that the user may see, else 404; one on a record in the
+    recycle bin is gone until the record comes back, as it is from the lists.
+    `people(conn, row)` gives the users taking part (a task's collaborators, an
+    appointment's attendees)."""
     row = None
     if item_id is not None:
         row = await conn.fetch_one(
             f"SELECT * FROM {table} WHERE id = :id AND workspace_id = :ws",
             {"id": item_id, "ws": who.workspace_id},
         )
+    if row is not None and row["target_deleted"]:
+        row = None
     if row is not None:
         members = await people(conn, row) if people is not None else ()
         if not await may_see(conn, who, row, members):
@@ -179,6 +183,13 @@ async def find(
 
 
 # --- effects on the record ----------------------------------------------------------------
+
+
+async def reload(conn: Conn, table: str, item_id: int) -> Row:
+    """An item as it now stands, after a write of this transaction."""
+    row = await conn.fetch_one(f"SELECT * FROM {table} WHERE id = :id", {"id": item_id})
+    assert row is not None
+    return row
 
 
 async def touch_contacted(
@@ -269,6 +280,18 @@ async def forget_attached(conn: Conn, who: Principal, table: str, ids: Sequence[
         return
     clause, params = in_clause("r", ids)
     where = f"target_table = :t AND target_id IN {clause}"
+    # Stored files leave storage by a job queued in this transaction: once it commits.
+    stored = await conn.fetch_all(
+        f"SELECT storage_key FROM files WHERE {where} AND storage_key IS NOT NULL",
+        {"t": table, **params},
+    )
+    await storage.remove_later(conn, who, [r["storage_key"] for r in stored])
     # Calls point at their notes: they go first.
     for item_table in ("phone_calls", *(t for t in ITEM_TABLES if t != "phone_calls")):
         await conn.execute(f"DELETE FROM {item_table} WHERE {where}", {"t": table, **params})
+    if table == "contacts":  # a forgotten contact no longer attends anything
+        await conn.execute(
+            "DELETE FROM appointment_attendees WHERE attendee_table = 'contacts' "
+            f"AND attendee_id IN {clause}",
+            params,
+        )

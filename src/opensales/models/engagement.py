@@ -62,6 +62,9 @@ class Task(Attached, Base):
         _target_index("tasks"),
         # The task lists: one user's tasks of one status, by due date.
         Index("ix_tasks_owner_due", "workspace_id", "owner_id", "status", "due_date", "id"),
+        Index(
+            "ix_tasks_owner_completed", "workspace_id", "owner_id", "status", "completed_date", "id"
+        ),
         NEVER_REUSE_IDS,
     )
     title: Mapped[str] = mapped_column(String(255))

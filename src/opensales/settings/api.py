@@ -1,4 +1,4 @@
-"""/api/settings/{contacts,sales_accounts,deals}/fields."""
+"""/api/settings/{contacts,sales_accounts,deals,sales_activities}/fields."""
 
 from __future__ import annotations
 
@@ -18,7 +18,11 @@ from opensales.kit.routes import database
 from opensales.settings import service
 
 router = APIRouter(tags=["Settings"])
-KINDS = {k.table: k for k in (CONTACT, ACCOUNT, DEAL)}
+# entity (as the path names it) -> base_model of its fields
+ENTITIES = {
+    **{k.table: k.model_class for k in (CONTACT, ACCOUNT, DEAL)},
+    "sales_activities": "SalesActivity",
+}
 
 
 class FieldOut(BaseModel):
@@ -32,6 +36,10 @@ class FieldOut(BaseModel):
     choices: list[dict[str, Any]]
     base_model: str
     required: bool
+    # Sales activity fields only.
+    quick_add_position: int | None = None
+    visible: bool | None = None
+    auto_suggest_url: str | None = None
 
 
 class FieldsOut(BaseModel):
@@ -47,9 +55,12 @@ class FieldsOut(BaseModel):
 async def list_fields(
     request: Request, entity_type: str, include: str | None = Query(None, description="field_group")
 ) -> Response:
-    kind = KINDS.get(entity_type)
-    if kind is None:
+    """The fields of contacts, sales accounts, deals or sales activities."""
+    base_model = ENTITIES.get(entity_type)
+    if base_model is None:
         raise NotFoundError(f"Unknown entity type: {entity_type}")
     with_group = "field_group" in include_handles(request)
-    out = await service.list_fields(database(request), principal(request), kind, with_group)
+    out = await service.list_fields(
+        database(request), principal(request), entity_type, base_model, with_group
+    )
     return json_response(out)

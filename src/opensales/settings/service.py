@@ -7,7 +7,7 @@ from typing import Any
 from opensales.db import Conn, Row
 from opensales.errors import NotFoundError
 from opensales.kit.dates import format_timestamp, utcnow
-from opensales.kit.fields import BOOL, DATE, DATETIME, DECIMAL, INT, MONEY
+from opensales.kit.fields import BOOL, DATE, DATETIME, DECIMAL, INT, MONEY, json_value
 from opensales.kit.kind import Kind
 from opensales.kit.options import render_option
 from opensales.kit.principal import Principal
@@ -23,6 +23,8 @@ _UI_TYPES = {
     BOOL: "checkbox",
 }
 BASIC_GROUP = "Basic information"
+ACTIVITY_KINDS = ("sales_activity_types", "sales_activity_outcomes")
+ACTIVITY_CHOICE_TYPE = 2
 
 
 async def seed_fields(conn: Conn, workspace_id: int, kind: Kind) -> None:
@@ -60,16 +62,19 @@ def _fixed_choices(choices: tuple[tuple[int, str], ...]) -> dict[str, Any] | Non
     return {"items": items}
 
 
-async def list_fields(conn: Conn, who: Principal, kind: Kind, with_group: bool) -> dict[str, Any]:
+async def list_fields(
+    conn: Conn, who: Principal, entity: str, base_model: str, with_group: bool
+) -> dict[str, Any]:
+    """The fields of `entity` (a table: contacts, sales_activities...), in order."""
     rows = await conn.fetch_all(
         "SELECT * FROM fields WHERE workspace_id = :ws AND entity_type = :entity "
         "ORDER BY position, id",
-        {"ws": who.workspace_id, "entity": kind.table},
+        {"ws": who.workspace_id, "entity": entity},
     )
     if not rows:
         raise NotFoundError("Unknown entity type")
     choices = await _choices(conn, who, {r["choices_kind"] for r in rows if r["choices_kind"]})
-    fields = [_render(kind, r, choices, with_group) for r in rows]
+    fields = [_render(base_model, r, choices, with_group) for r in rows]
     out: dict[str, Any] = {"fields": fields}
     if with_group:
         groups = dict.fromkeys(r["field_group"] for r in rows if r["field_group"])
@@ -78,8 +83,9 @@ async def list_fields(conn: Conn, who: Principal, kind: Kind, with_group: bool) 
 
 
 def _render(
-    kind: Kind, row: Row, choices: dict[str, list[dict[str, Any]]], with_group: bool
+    base_model: str, row: Row, choices: dict[str, list[dict[str, Any]]], with_group: bool
 ) -> dict[str, Any]:
+    stored = _stored(row)
     out = {
         "id": row["id"],
         "label": row["label"],
@@ -88,9 +94,11 @@ def _render(
         "default": bool(row["is_default"]),
         "actionable": bool(row["actionable"]),
         "position": row["position"],
-        "choices": choices.get(row["choices_kind"] or "", []) or _static(row),
-        "base_model": kind.model_class,
+        "choices": choices.get(row["choices_kind"] or "", []) or list(stored.get("items", [])),
+        "base_model": base_model,
         "required": bool(row["required"]),
+        # Keys some kinds' fields carry (sales activities: quick_add_position, visible...).
+        **stored.get("attributes", {}),
         "unique": bool(row["is_unique"]),
         "updated_at": format_timestamp(row["updated_at"]),
     }
@@ -99,13 +107,10 @@ def _render(
     return out
 
 
-def _static(row: Row) -> list[dict[str, Any]]:
-    raw = row["choices"]
-    if isinstance(raw, str):
-        import orjson
-
-        raw = orjson.loads(raw)
-    return list(raw.get("items", [])) if isinstance(raw, dict) else []
+def _stored(row: Row) -> dict[str, Any]:
+    """The row's `choices` JSON: fixed choices under `items`, extra keys under `attributes`."""
+    raw = json_value(row["choices"])
+    return raw if isinstance(raw, dict) else {}
 
 
 async def _choices(conn: Conn, who: Principal, kinds: set[str]) -> dict[str, list[dict[str, Any]]]:
@@ -118,7 +123,7 @@ async def _choices(conn: Conn, who: Principal, kinds: set[str]) -> dict[str, lis
                 {"ws": who.workspace_id},
             )
             found[kind] = [
-                {"id": r["id"], "value": r["display_name"], "position": n}
+                {"id": r["id"], "value": r["display_name"], "position": n, "is_active": True}
                 for n, r in enumerate(rows, 1)
             ]
             continue
@@ -137,4 +142,9 @@ def _choice(row: Row) -> dict[str, Any]:
     if "choice_type" in option:
         choice["choice_type"] = option["choice_type"]
         choice["deal_pipeline_id"] = option["deal_pipeline_id"]
+    elif row["kind"] in ACTIVITY_KINDS:
+        # As the reference shows sales activity types and outcomes.
+        choice["choice_type"] = ACTIVITY_CHOICE_TYPE
+        if "sales_activity_type_id" in option:
+            choice["sales_activity_type_id"] = option["sales_activity_type_id"]
     return choice

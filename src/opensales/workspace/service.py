@@ -14,6 +14,7 @@ from opensales.deal.kind import DEFAULT_VIEWS as DEAL_VIEWS
 from opensales.kit.dates import utcnow
 from opensales.kit.kind import Kind
 from opensales.kit.records import insert_sql
+from opensales.sales_activity import fields as sales_activity_fields
 from opensales.selector.seeds import option_rows
 from opensales.settings.service import seed_fields
 from opensales.user import service as users
@@ -42,6 +43,7 @@ async def create(conn: Conn, name: str) -> int:
     for kind, views in VIEWS:
         await seed_fields(conn, workspace_id, kind)
         await _seed_views(conn, workspace_id, kind, views)
+    await sales_activity_fields.seed_fields(conn, workspace_id, utcnow())
     return workspace_id
 
 
