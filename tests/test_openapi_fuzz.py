@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,9 @@ EXAMPLES = int(os.environ.get("OPENSALES_FUZZ_EXAMPLES", "20"))
 def fuzz_app(database_url: str) -> Iterator[RequestsTestClient]:
     """An app of its own, behind the requests-based client that schemathesis validates."""
     config = Settings(
-        database_url=database_url, data_dir=Path("/nonexistent"), rate_limit_per_hour=10**9
+        database_url=database_url,
+        data_dir=Path(tempfile.mkdtemp(prefix="opensales-fuzz-")),
+        rate_limit_per_hour=10**9,
     )
     session = RequestsTestClient(create_app(config), raise_server_exceptions=False)
     with session:
@@ -114,6 +117,8 @@ def fuzz_admin(client: TestClient) -> Api:
         admin.put(f"/api/lists/{list_id}/add_contacts", json={"ids": members})
     KNOWN["/api/contacts/lists/{list_id}"] = [str(i) for i in lists["keep"]]
     KNOWN["DELETE /api/lists/{list_id}"] = [str(i) for i in lists["spare"]]
+    _engagement(admin, int(KNOWN["/api/contacts/{record_id}"][0]))
+    KNOWN["/api/settings/{entity_type}/fields"].append("sales_activities")
     KNOWN["/api/selector/{name}"] = sorted(SELECTORS | {"owners"})
     for kind, path in (
         ("deal_pipelines", "/api/selector/deal_pipelines/{pipeline_id}/deal_stages"),
@@ -124,6 +129,58 @@ def fuzz_admin(client: TestClient) -> Api:
     ):
         KNOWN[path] = [str(o["id"]) for o in admin.get(f"/api/selector/{kind}").json()[kind]]
     return admin
+
+
+# Engagement items: (path, root key, body without the record it hangs on, id parameter).
+ITEMS = (
+    ("notes", "note", {"description": "Fuzz note"}, "note_id"),
+    ("tasks", "task", {"title": "Fuzz task", "due_date": "2030-01-01T10:00:00Z"}, "task_id"),
+    (
+        "appointments",
+        "appointment",
+        {
+            "title": "Fuzz meeting",
+            "from_date": "2030-01-01T10:00:00Z",
+            "end_date": "2030-01-01T11:00:00Z",
+        },
+        "appointment_id",
+    ),
+)
+
+
+def _engagement(admin: Api, contact_id: int) -> None:
+    """Notes, tasks, appointments, a sales activity, a call and a file on a contact."""
+    target = {"targetable_type": "Contact", "targetable_id": contact_id}
+    type_id = admin.get("/api/selector/sales_activity_types").json()["sales_activity_types"][0]
+    activity = {
+        "title": "Fuzz activity",
+        "sales_activity_type_id": type_id["id"],
+        "start_date": "2026-01-01T10:00:00Z",
+        "end_date": "2026-01-01T11:00:00Z",
+    }
+    items = [*ITEMS, ("sales_activities", "sales_activity", activity, "activity_id")]
+    for plural, root, body, param in items:
+        ids = {}
+        for use in ("keep", "spare"):
+            made = admin.post(f"/api/{plural}", json={root: {**body, **target}})
+            assert made.status_code == 200, made.text
+            ids[use] = str(made.json()[root]["id"])
+        KNOWN[f"/api/{plural}/{{{param}}}"] = [ids["keep"]]
+        KNOWN[f"DELETE /api/{plural}/{{{param}}}"] = [ids["spare"]]
+    call = admin.post(
+        "/api/phone_calls",
+        json={"phone_call": {"call_direction": True, "targetable": {"id": contact_id}}},
+    )
+    assert call.status_code == 200, call.text
+    KNOWN["/api/phone_calls/{call_id}"] = [str(call.json()["phone_calls"]["id"])]
+    uploaded = admin.post(
+        "/api/documents",
+        data={k: str(v) for k, v in target.items()},
+        files={"file": ("fuzz.txt", b"fuzz", "text/plain")},
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    KNOWN["/api/documents/{file_id}/download"] = [str(uploaded.json()["id"])]
+    KNOWN["DELETE /api/documents/{file_id}"] = [str(uploaded.json()["id"])]
 
 
 @pytest.fixture(scope="module")
