@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import time
@@ -20,9 +21,11 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import tasks as bench_tasks
+
 API_KEY = "bench-api-key-0123456789abcdef"
 ADMIN_EMAIL = "bench-admin@example.com"
-FORMAT = 3  # bump when the generated rows change shape (3: ids never reused)
+FORMAT = 4  # bump when the generated rows change shape (4: 100,000 tasks)
 CHUNK = 50_000
 
 FIRST = (  # noqa: SIM905
@@ -223,6 +226,12 @@ def reset(ds: Dataset) -> None:
             conn.execute("COMMIT")
         conn.execute("DELETE FROM rate_limit_windows")
         conn.execute("DELETE FROM jobs")  # the bulk scenario's, done or not
+        # The files scenario's uploads (rows, timeline entries, stored bytes).
+        conn.execute("DELETE FROM files")
+        conn.execute(
+            "DELETE FROM activities WHERE action_type LIKE 'DOCUMENT%' AND entity_type = 'contacts'"
+        )
+        shutil.rmtree(Path(ds.data_dir) / "files", ignore_errors=True)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
@@ -332,6 +341,7 @@ def _load(
         conn.executemany(insert_contact, rows)
         conn.executemany(insert_email, emails)
         conn.execute("COMMIT")
+    bench_tasks.load(conn, workspace_id, admin_id, contacts, now, _stamp)
     loaded = time.perf_counter()
     for _, sql in indexes:
         conn.execute(sql)

@@ -44,7 +44,9 @@ if __package__ in (None, ""):  # run as `python bench/run.py`
 import httpx  # noqa: E402
 
 from bench import dataset, wrk  # noqa: E402
+from bench import files as file_scenario  # noqa: E402
 from bench import jobs as bulk_jobs  # noqa: E402
+from bench import tasks as task_scenario  # noqa: E402
 from bench import timeline as timeline_scenario  # noqa: E402
 
 PER_PAGE = 25
@@ -52,6 +54,8 @@ DEEP_PAGE = 10_000
 VIEW = "/api/contacts/view/4?sort=updated_at&sort_type=desc"  # "All Contacts"
 MEMORY_TARGET_MB = 300
 BULK = "bulk"  # bench/jobs.py: bulk upsert jobs, timed from POST to SUCCESS
+FILES = "files"  # bench/files.py: 10 MB uploads and downloads, and the server's peak memory
+EXTRAS = (BULK, FILES)
 
 
 @dataclass
@@ -126,6 +130,12 @@ SCENARIOS = {
         "upsert_contact.lua",
     ),
     "timeline": Scenario("timeline", timeline_scenario.LABEL, "GET", "", Target(0.08, 25.0)),
+    **{
+        f"tasks_{name}": Scenario(
+            f"tasks_{name}", task_scenario.LABELS[name], "GET", "", Target(0.03, 25.0)
+        )
+        for name in task_scenario.PATHS
+    },
 }
 
 
@@ -515,15 +525,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=2, help="seconds per scenario")
     parser.add_argument("--rounds", type=int, default=1, help="medians over this many rounds")
     parser.add_argument(
-        "--only", default="", help=f"comma-separated: {', '.join(SCENARIOS)}, {BULK}"
+        "--only", default="", help=f"comma-separated: {', '.join([*SCENARIOS, *EXTRAS])}"
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached database")
     parser.add_argument("--json", type=Path, help="write the results here too")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
 
-    chosen = [s for s in (args.only.split(",") if args.only else [*SCENARIOS, BULK]) if s]
-    unknown = [s for s in chosen if s not in SCENARIOS and s != BULK]
+    chosen = [s for s in (args.only.split(",") if args.only else [*SCENARIOS, *EXTRAS]) if s]
+    unknown = [s for s in chosen if s not in SCENARIOS and s not in EXTRAS]
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(unknown)}")
     bin_dir = Path(sys.executable).parent
@@ -553,6 +563,7 @@ def main(argv: list[str] | None = None) -> int:
     outcomes: list[Outcome] = []
     first_visits: dict[str, float] = {}
     bulk: bulk_jobs.BulkOutcome | None = None
+    files: file_scenario.FilesOutcome | None = None
     with Server(opensales, data_dir, free_port()) as server:
         check = Check(server, ds)
         try:
@@ -564,6 +575,12 @@ def main(argv: list[str] | None = None) -> int:
                         server.base, ds.api_key, ds.db_path, ds.contacts, run_id
                     )
                     print(f"bench:   {bulk.summary()}")
+                    continue
+                if name == FILES:
+                    print("bench: files, upload and download")
+                    assert server.proc is not None
+                    files = file_scenario.measure(server.base, ds.api_key, server.proc.pid)
+                    print(f"bench:   {files.summary()}")
                     continue
                 scenario = SCENARIOS[name]
                 print(f"bench: {scenario.label}")
@@ -577,6 +594,11 @@ def main(argv: list[str] | None = None) -> int:
                     check.upsert(scenario, run_id)
                 elif name == "timeline":
                     path, size = timeline_scenario.prepare(check.http, run_id)
+                    scenario.path, scenario.body_bytes = path, size
+                elif name.startswith("tasks_"):
+                    path, size = task_scenario.check(
+                        check.http, ds.db_path, ds.workspace_id, name.removeprefix("tasks_")
+                    )
                     scenario.path, scenario.body_bytes = path, size
                 else:
                     check.post(scenario, run_id)
@@ -616,6 +638,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nFirst, uncached request (count and OFFSET, before any cursor): {visits}")
     if bulk is not None:
         print(f"\n{bulk.summary()}")
+    if files is not None:
+        print(f"\n{files.summary()}")
     results = {
         "machine": info,
         "dataset": asdict(ds),
@@ -625,12 +649,13 @@ def main(argv: list[str] | None = None) -> int:
         "first_visit_ms": first_visits,
         "outcomes": [{**asdict(o), "passed": o.passed} for o in outcomes],
         "bulk_upsert": None if bulk is None else {**asdict(bulk), "passed": bulk.passed},
+        "files": None if files is None else {**asdict(files), "passed": files.passed},
     }
     for path in (data_dir / "results.json", args.json):
         if path is not None:
             path.write_text(json.dumps(results, indent=2) + "\n")
     met = all(o.passed for o in outcomes) and memory["max_rss_mb"] < MEMORY_TARGET_MB
-    met = met and (bulk is None or bulk.passed)
+    met = met and (bulk is None or bulk.passed) and (files is None or files.passed)
     print()
     print("bench: every target met" if met else "bench: some targets are not met (see above)")
     return 1 if args.strict and not met else 0
