@@ -20,6 +20,7 @@ from opensales.account.api import router as account_router
 from opensales.appointment.api import router as appointment_router
 from opensales.config import Settings, get_settings
 from opensales.contact.api import router as contact_router
+from opensales.cpq_document.api import router as cpq_document_router
 from opensales.db import create_database
 from opensales.deal.api import router as deal_router
 from opensales.errors import OpenSalesError, error_response
@@ -33,6 +34,7 @@ from opensales.marketing_list.api import router as marketing_list_router
 from opensales.middleware import ApiGate
 from opensales.note.api import router as note_router
 from opensales.phone_call.api import router as phone_call_router
+from opensales.product.api import router as product_router
 from opensales.sales_activity.api import router as sales_activity_router
 from opensales.selector.api import router as selector_router
 from opensales.settings.api import router as settings_router
@@ -55,6 +57,8 @@ ROUTERS = (
     appointment_router,
     sales_activity_router,
     phone_call_router,
+    product_router,
+    cpq_document_router,
 )
 
 

@@ -241,3 +241,113 @@ class TeamMember(Timestamps, Base):
         BigId, ForeignKey("users.id", ondelete="CASCADE"), nullable=False
     )
     designation_id: Mapped[int | None] = ref("selector_options.id")
+
+
+# --- CPQ: products, their prices, documents, and the line items of deals and documents ----
+
+
+class Product(RecordColumns, Base):
+    __tablename__ = "products"
+    __table_args__ = (
+        _active_listing("products", "updated_at"),
+        # A name belongs to one live product of a workspace.
+        Index(
+            "uq_products_name",
+            "workspace_id",
+            "name",
+            unique=True,
+            sqlite_where=ACTIVE,
+            postgresql_where=ACTIVE,
+        ),
+        NEVER_REUSE_IDS,
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = _str()
+    is_active: Mapped[bool] = flag(True)
+    product_code: Mapped[str | None] = _str()
+    sku_number: Mapped[str | None] = _str()
+    valid_till: Mapped[datetime | None]
+    parent_product_id: Mapped[int | None] = ref("products.id")
+    # 0: no prices yet, 1: one-time, 2: subscription.
+    pricing_type: Mapped[int] = mapped_column(Integer, server_default="0")
+    base_currency_amount: Mapped[Decimal | None] = mapped_column(Money)
+
+
+class ProductPricing(Timestamps, Base):
+    """A product's price in one currency."""
+
+    __tablename__ = "product_pricings"
+    __table_args__ = (UniqueConstraint("product_id", "currency_code"), NEVER_REUSE_IDS)
+    id: Mapped[int] = pk()
+    workspace_id: Mapped[int] = workspace_fk()
+    product_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("products.id", ondelete="CASCADE"), nullable=False
+    )
+    currency_code: Mapped[str] = mapped_column(String(10))
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+    setup_fee: Mapped[Decimal | None] = mapped_column(Money)
+    billing_cycle: Mapped[int | None]
+    # 1 monthly, 2 quarterly, 3 half-yearly, 4 yearly (subscriptions only).
+    billing_type: Mapped[int | None]
+
+
+class CpqDocument(RecordColumns, Base):
+    """A quote (or another configured document type) for a deal and a contact."""
+
+    __tablename__ = "cpq_documents"
+    __table_args__ = (
+        _active_listing("cpq_documents", "updated_at"),
+        Index("ix_cpq_documents_deal", "deal_id"),
+        NEVER_REUSE_IDS,
+    )
+    display_name: Mapped[str] = mapped_column(String(255))
+    document_number: Mapped[str | None] = _str(64)
+    document_type: Mapped[str] = mapped_column(String(100))
+    cpq_document_template_name: Mapped[str | None] = _str()
+    deal_id: Mapped[int | None] = ref("deals.id")
+    contact_id: Mapped[int | None] = ref("contacts.id")
+    sales_account_id: Mapped[int | None] = ref("sales_accounts.id")
+    amount: Mapped[Decimal] = mapped_column(Money, server_default="0")
+    currency_code: Mapped[str | None] = _str(10)
+    base_currency_amount: Mapped[Decimal | None] = mapped_column(Money)
+    stage: Mapped[str | None] = _str(100)
+    valid_till: Mapped[datetime | None]
+    is_deal_primary: Mapped[bool] = flag()
+    shipping_address: Mapped[str | None] = mapped_column(Text)
+    shipping_city: Mapped[str | None] = _str()
+    shipping_state: Mapped[str | None] = _str()
+    shipping_zipcode: Mapped[str | None] = _str(64)
+    shipping_country: Mapped[str | None] = _str()
+    billing_address: Mapped[str | None] = mapped_column(Text)
+    billing_city: Mapped[str | None] = _str()
+    billing_state: Mapped[str | None] = _str()
+    billing_zipcode: Mapped[str | None] = _str(64)
+    billing_country: Mapped[str | None] = _str()
+
+
+class LineItem(Timestamps, Base):
+    """A product on a deal or a document (`holder_table`: deals or cpq_documents), with the
+    price, quantity and discount it carries there."""
+
+    __tablename__ = "line_items"
+    __table_args__ = (
+        Index("ix_line_items_holder", "holder_table", "holder_id", "position"),
+        Index("ix_line_items_product", "product_id"),
+        NEVER_REUSE_IDS,
+    )
+    id: Mapped[int] = pk()
+    workspace_id: Mapped[int] = workspace_fk()
+    holder_table: Mapped[str] = mapped_column(String(40))
+    holder_id: Mapped[int] = mapped_column(BigId)
+    product_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("products.id", ondelete="CASCADE"), nullable=False
+    )
+    position: Mapped[int] = mapped_column(Integer, server_default="0")
+    currency_code: Mapped[str | None] = _str(10)
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+    setup_fee: Mapped[Decimal | None] = mapped_column(Money)
+    billing_type: Mapped[int | None]
+    billing_cycle: Mapped[int | None]
+    quantity: Mapped[Decimal] = mapped_column(Numeric(15, 4), server_default="1")
+    discount: Mapped[Decimal] = mapped_column(Numeric(5, 2), server_default="0")

@@ -46,6 +46,11 @@ SIMPLE: dict[str, tuple[str, ...]] = {
     "deal_products": ("Starter plan", "Growth plan", "Enterprise plan"),
     "sales_activity_entity_types": ("Contact", "SalesAccount", "Deal"),
     "designations": ("Account Executive", "Sales Engineer", "Account Manager", "Executive Sponsor"),
+    # CPQ: what the documented product and document examples use, and a few more.
+    "product_categories": ("Software", "Hardware", "Services"),
+    "cpq_document_types": ("Quote", "Proposal", "Invoice"),
+    "cpq_document_stages": ("Draft", "Sent to customer", "Accepted", "Declined"),
+    "cpq_document_templates": ("Sample Template",),
 }
 
 # name, probability, forecast type

@@ -1,0 +1,1 @@
+"""CPQ documents: quotes and the other configured document types, for a deal."""

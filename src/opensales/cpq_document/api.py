@@ -1,0 +1,7 @@
+"""cpq_document API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["CPQ"])

@@ -1,0 +1,7 @@
+"""product API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["CPQ"])
