@@ -118,6 +118,7 @@ def fuzz_admin(client: TestClient) -> Api:
     KNOWN["/api/contacts/lists/{list_id}"] = [str(i) for i in lists["keep"]]
     KNOWN["DELETE /api/lists/{list_id}"] = [str(i) for i in lists["spare"]]
     _engagement(admin, int(KNOWN["/api/contacts/{record_id}"][0]))
+    _cpq_documents(admin)
     KNOWN["/api/settings/{entity_type}/fields"].append("sales_activities")
     KNOWN["/api/selector/{name}"] = sorted(SELECTORS | {"owners"})
     for kind, path in (
@@ -181,6 +182,28 @@ def _engagement(admin: Api, contact_id: int) -> None:
     assert uploaded.status_code == 200, uploaded.text
     KNOWN["/api/documents/{file_id}/download"] = [str(uploaded.json()["id"])]
     KNOWN["DELETE /api/documents/{file_id}"] = [str(uploaded.json()["id"])]
+
+
+def _cpq_documents(admin: Api) -> None:
+    """Documents on a kept deal and contact: one to read and change, one to delete, one to
+    forget."""
+    body = {
+        "display_name": "Fuzz document",
+        "document_type": "Quote",
+        "cpq_document_template_name": "Sample Template",
+        "deal_id": int(KNOWN["/api/deals/{record_id}"][0]),
+        "contact_id": int(KNOWN["/api/contacts/{record_id}"][0]),
+    }
+    ids = {}
+    for use in ("keep", "spare", "forget"):
+        made = admin.post("/api/cpq/cpq_documents", json={"cpq_document": body})
+        assert made.status_code == 200, made.text
+        ids[use] = str(made.json()["cpq_document"]["id"])
+    path = "/api/cpq/cpq_documents/{record_id}"
+    KNOWN[path] = KNOWN[path + "/restore"] = [ids["keep"]]
+    KNOWN[f"DELETE {path}"] = [ids["spare"]]
+    KNOWN[path + "/forget"] = [ids["forget"]]
+    KNOWN["/api/settings/{entity_type}/fields"].append("cpq_documents")
 
 
 @pytest.fixture(scope="module")

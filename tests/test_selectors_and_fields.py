@@ -258,7 +258,7 @@ class TestFields:
         assert [f["id"] for f in plain] == [f["id"] for f in body["fields"]]
         assert all("field_group" not in f for f in plain)
 
-    @pytest.mark.parametrize("entity", ["nope", "contact", "notes", "products", "DEALS"])
+    @pytest.mark.parametrize("entity", ["nope", "contact", "notes", "product", "DEALS"])
     def test_unknown_entity_is_404(self, api: Api, entity: str) -> None:
         assert_error(api.get(f"/api/settings/{entity}/fields"), 404)
 

@@ -354,6 +354,8 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
     _seed_options()
+    _seed_cpq_document_fields()
+    _seed_product_fields()
 
 
 # The CPQ configuration every workspace starts with (selector/seeds.py); workspaces that exist
@@ -381,6 +383,8 @@ def _seed_options() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM fields WHERE entity_type = 'cpq_documents'")
+    op.execute("DELETE FROM fields WHERE entity_type = 'products'")
     op.execute(
         sa.text("DELETE FROM selector_options WHERE kind IN :kinds").bindparams(
             sa.bindparam("kinds", value=tuple(CPQ_OPTIONS), expanding=True)
@@ -408,3 +412,164 @@ def downgrade() -> None:
 
     op.drop_table("products")
     # ### end Alembic commands ###
+
+
+# --- data: the default document fields for the workspaces that already exist --------------
+# New workspaces get them from opensales.cpq_document.fields; these literal rows must stay
+# the same (tests/test_cpq_documents.py compares them).
+
+# name, label, type, required, selector (or "users") feeding the choices
+_CPQ_DOCUMENT_FIELDS = (
+    ("display_name", "Name", "text", True, None),
+    ("document_type", "Document type", "dropdown", True, "cpq_document_types"),
+    ("stage", "Stage", "dropdown", False, "cpq_document_stages"),
+    ("cpq_document_template_name", "Template", "dropdown", True, "cpq_document_templates"),
+    ("deal_id", "Deal", "auto_complete", True, None),
+    ("contact_id", "Contact", "auto_complete", True, None),
+    ("sales_account_id", "Account", "auto_complete", False, None),
+    ("currency_code", "Currency", "dropdown", False, "currencies"),
+    ("amount", "Amount", "number", False, None),
+    ("valid_till", "Valid till", "date", False, None),
+    ("owner_id", "Owner", "dropdown", False, "users"),
+    ("territory_id", "Territory", "dropdown", False, "territories"),
+    ("shipping_address", "Shipping address", "textarea", False, None),
+    ("shipping_city", "Shipping city", "text", False, None),
+    ("shipping_state", "Shipping state", "text", False, None),
+    ("shipping_zipcode", "Shipping zipcode", "text", False, None),
+    ("shipping_country", "Shipping country", "text", False, None),
+    ("billing_address", "Billing address", "textarea", False, None),
+    ("billing_city", "Billing city", "text", False, None),
+    ("billing_state", "Billing state", "text", False, None),
+    ("billing_zipcode", "Billing zipcode", "text", False, None),
+    ("billing_country", "Billing country", "text", False, None),
+)
+
+
+def _seed_cpq_document_fields() -> None:
+    from datetime import UTC, datetime
+
+    fields = sa.table(
+        "fields",
+        sa.column("workspace_id", sa.BigInteger()),
+        sa.column("entity_type", sa.String()),
+        sa.column("name", sa.String()),
+        sa.column("label", sa.String()),
+        sa.column("type", sa.String()),
+        sa.column("is_default", sa.Boolean()),
+        sa.column("actionable", sa.Boolean()),
+        sa.column("required", sa.Boolean()),
+        sa.column("is_unique", sa.Boolean()),
+        sa.column("position", sa.Integer()),
+        sa.column("field_group", sa.String()),
+        sa.column("choices_kind", sa.String()),
+        sa.column("choices", sa.JSON()),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+        sa.column("updated_at", sa.DateTime(timezone=True)),
+    )
+    workspace_ids = [
+        row[0]
+        for row in op.get_bind().execute(
+            sa.text(
+                "SELECT id FROM workspaces WHERE id NOT IN (SELECT workspace_id FROM fields "
+                "WHERE entity_type = 'cpq_documents') ORDER BY id"
+            )
+        )
+    ]
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "workspace_id": workspace_id,
+            "entity_type": "cpq_documents",
+            "name": name,
+            "label": label,
+            "type": type_,
+            "is_default": True,
+            "actionable": kind is not None,
+            "required": required,
+            "is_unique": False,
+            "position": position,
+            "field_group": "Basic information",
+            "choices_kind": kind,
+            "choices": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for workspace_id in workspace_ids
+        for position, (name, label, type_, required, kind) in enumerate(_CPQ_DOCUMENT_FIELDS, 1)
+    ]
+    if rows:
+        op.bulk_insert(fields, rows)
+
+
+# --- data: the default product fields for the workspaces that already exist ---------------
+# New workspaces get them from opensales.product.fields; these literal rows must stay the
+# same (tests/test_products.py compares them).
+
+# name, label, type, required, unique, selector (or "users") feeding the choices
+_PRODUCT_FIELDS = (
+    ("name", "Name", "text", True, True, None),
+    ("description", "Description", "textarea", False, False, None),
+    ("category", "Category", "dropdown", False, False, "product_categories"),
+    ("is_active", "Active", "checkbox", False, False, None),
+    ("product_code", "Product code", "text", False, False, None),
+    ("sku_number", "SKU number", "text", False, False, None),
+    ("owner_id", "Owner", "dropdown", False, False, "users"),
+    ("valid_till", "Valid till", "date", False, False, None),
+    ("parent_product", "Parent product", "auto_complete", False, False, None),
+)
+
+
+def _seed_product_fields() -> None:
+    from datetime import UTC, datetime
+
+    fields = sa.table(
+        "fields",
+        sa.column("workspace_id", sa.BigInteger()),
+        sa.column("entity_type", sa.String()),
+        sa.column("name", sa.String()),
+        sa.column("label", sa.String()),
+        sa.column("type", sa.String()),
+        sa.column("is_default", sa.Boolean()),
+        sa.column("actionable", sa.Boolean()),
+        sa.column("required", sa.Boolean()),
+        sa.column("is_unique", sa.Boolean()),
+        sa.column("position", sa.Integer()),
+        sa.column("field_group", sa.String()),
+        sa.column("choices_kind", sa.String()),
+        sa.column("choices", sa.JSON()),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+        sa.column("updated_at", sa.DateTime(timezone=True)),
+    )
+    workspace_ids = [
+        row[0]
+        for row in op.get_bind().execute(
+            sa.text(
+                "SELECT id FROM workspaces WHERE id NOT IN (SELECT workspace_id FROM fields "
+                "WHERE entity_type = 'products') ORDER BY id"
+            )
+        )
+    ]
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "workspace_id": workspace_id,
+            "entity_type": "products",
+            "name": name,
+            "label": label,
+            "type": type_,
+            "is_default": True,
+            "actionable": kind is not None,
+            "required": required,
+            "is_unique": unique,
+            "position": position,
+            "field_group": "Basic information",
+            "choices_kind": kind,
+            "choices": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for workspace_id in workspace_ids
+        for position, (name, label, type_, required, unique, kind) in enumerate(_PRODUCT_FIELDS, 1)
+    ]
+    if rows:
+        op.bulk_insert(fields, rows)

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from opensales.appointment.schemas import include as include_appointments
 from opensales.deal import repository
-from opensales.kit import sideload
+from opensales.kit import line_items, sideload
 from opensales.kit.conditions import CREATED_LAST_30_DAYS, IN_MY_TERRITORY, OWNED_BY_ME
 from opensales.kit.fields import DATE, DATETIME, ID, INT, MONEY, TEXT, Field
 from opensales.kit.kind import Kind
@@ -155,16 +155,20 @@ DEAL = Kind(
         "notes": include_notes("deals"),
         "contacts": sideload.Include("contacts", load=repository.contacts_of),
         "sales_account": sideload.Include("sales_accounts", load=repository.account_of),
+        "products": line_items.include("deals"),
     },
     extra_input={
         "sales_account": (AccountOnTheFly | None, None),
         "contacts_added_list": (list[int | str] | None, None),
         "contacts_removed_list": (list[int | str] | None, None),
+        "products": (list[line_items.LineItemIn] | None, None),
     },
     extra_output={
         "age": (int | None, ...),
         "expected_deal_value": (str | None, ...),
         "has_products": (bool, ...),
+        # Only with include=products.
+        "products": (list[dict[str, Any]] | None, None),
         "contact_ids": (list[int], ...),
         "avatar": (str | None, ...),
         "links": (dict[str, str], ...),

@@ -1,5 +1,6 @@
-"""A deal's rules: pipeline and stage, probability, won/lost dates, currency, and the
-deal totals kept on its account and contacts."""
+"""A deal's rules: pipeline and stage, probability, won/lost dates, currency, its products
+(line items, which then make its amount), and the deal totals kept on its account and
+contacts."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from opensales.db import Conn, Row
 from opensales.deal import repository
 from opensales.deal.kind import DEAL
 from opensales.errors import ValidationError
-from opensales.kit import timeline, versions
+from opensales.kit import line_items, timeline, versions
 from opensales.kit.coerce import to_id
 from opensales.kit.dates import as_date, utcnow
 from opensales.kit.fields import format_money
+from opensales.kit.http import unwrap
 from opensales.kit.options import in_clause, option
 from opensales.kit.principal import Principal
 from opensales.kit.records import RecordService
@@ -32,6 +34,7 @@ class DealPlan:
     old_account: int | None
     account: int | None = None
     stage: Row | None = None  # the new stage, when an existing deal moves
+    items: line_items.Priced | None = None  # the new set of products, when sent
 
 
 async def _first_option(conn: Conn, who: Principal, kind: str, **where: Any) -> Row | None:
@@ -42,6 +45,8 @@ async def _first_option(conn: Conn, who: Principal, kind: str, **where: Any) -> 
         {"ws": who.workspace_id, "kind": kind, **where},
     )
 
+
+AMOUNT_IS_COMPUTED = "Invalid value for amount: the amount is computed from the deal's products"
 
 LINKS = {
     "conversations": "conversations?include=email_conversation_recipients%2Ctargetable"
@@ -67,6 +72,7 @@ class DealService(RecordService):
         payload: BaseModel,
         existing: Row | None,
     ) -> DealPlan:
+        items = await self._price_products(conn, who, values, payload, existing)
         self._require(values, existing)
         on_the_fly = getattr(payload, "sales_account", None)
         if on_the_fly is not None:
@@ -84,7 +90,43 @@ class DealService(RecordService):
             old_account=old_account,
             account=values.get("sales_account_id", old_account),
             stage=stage if existing is not None else None,
+            items=items,
         )
+
+    async def _price_products(
+        self,
+        conn: Conn,
+        who: Principal,
+        values: dict[str, Any],
+        payload: BaseModel,
+        existing: Row | None,
+    ) -> line_items.Priced | None:
+        """Price the products sent (they make the amount); once a deal has products, its
+        amount and currency change only with them."""
+        sent = getattr(payload, "products", None)
+        if sent is None:
+            if existing is not None and ("amount" in values or "currency_id" in values):
+                await self._check_priced_deal(conn, values, existing)
+            return None
+        currency = await self._currency(conn, who, values, existing)
+        code = currency["code"] if currency else None
+        priced = await line_items.price(conn, who, code, line_items.request_items(sent))
+        if priced.lines and "amount" in values:
+            raise ValidationError(AMOUNT_IS_COMPUTED)
+        if priced.lines or "amount" not in values:
+            values["amount"] = priced.amount or Decimal(0)
+        return priced
+
+    async def _check_priced_deal(self, conn: Conn, values: dict[str, Any], existing: Row) -> None:
+        if not await line_items.has_items(conn, ("deals", existing["id"])):
+            return
+        if "amount" in values:
+            raise ValidationError(AMOUNT_IS_COMPUTED)
+        if values.get("currency_id") not in (None, existing["currency_id"]):
+            raise ValidationError(
+                "Invalid value for currency_id: the deal's products are priced in its "
+                "currency; send the products again with the new currency"
+            )
 
     def _require(self, values: dict[str, Any], existing: Row | None) -> None:
         for name in ("name", "amount"):
@@ -156,16 +198,20 @@ class DealService(RecordService):
         """base_currency_amount = amount x the currency's rate (one unit in the base)."""
         if existing is not None and "amount" not in values and "currency_id" not in values:
             return
-        currency_id = values.get("currency_id") or (existing or {}).get("currency_id")
-        currency = (
-            await option(conn, who.workspace_id, "currencies", currency_id)
-            if currency_id
-            else await _first_option(conn, who, "currencies")
-        )
+        currency = await self._currency(conn, who, values, existing)
         values["currency_id"] = currency["id"] if currency else None
         amount = values["amount"] if "amount" in values else existing["amount"]  # type: ignore[index]
         rate = Decimal(str(currency["exchange_rate"] or 1)) if currency else Decimal(1)
         values["base_currency_amount"] = (Decimal(str(amount)) * rate).quantize(Decimal("0.0001"))
+
+    async def _currency(
+        self, conn: Conn, who: Principal, values: dict[str, Any], existing: Row | None
+    ) -> Row | None:
+        """The deal's currency after this write: the one sent, its own, else the base."""
+        currency_id = values.get("currency_id") or (existing or {}).get("currency_id")
+        if currency_id:
+            return await option(conn, who.workspace_id, "currencies", currency_id)
+        return await _first_option(conn, who, "currencies")
 
     async def _contact_list(
         self, conn: Conn, who: Principal, payload: BaseModel, name: str
@@ -190,6 +236,8 @@ class DealService(RecordService):
         self, conn: Conn, who: Principal, record_id: int, plan: DealPlan, existing: Row | None
     ) -> None:
         before = (await repository.contact_ids(conn, [record_id]))[record_id] if existing else []
+        if plan.items is not None:
+            await line_items.store(conn, who, ("deals", record_id), plan.items)
         for contact_id in plan.added:
             await conn.execute(
                 "INSERT INTO deal_contacts (workspace_id, deal_id, contact_id) "
@@ -257,7 +305,12 @@ class DealService(RecordService):
         contacts = set(
             (await repository.contact_ids(conn, [record_id or 0])).get(record_id or 0, [])
         )
+        from opensales.cpq_document.service import cpq_document_service
+
+        # Its documents go with it (a 404 below rolls this back with the rest).
+        await cpq_document_service.forget_of_deals(conn, who, [record_id or 0])
         await super().forget(conn, who, record_id)
+        await line_items.forget(conn, "deals", [record_id or 0])
         await repository.refresh_totals(conn, set(), contacts)
 
     async def clone_payload(self, conn: Conn, who: Principal, row: Row) -> dict[str, Any]:
@@ -265,12 +318,26 @@ class DealService(RecordService):
         payload["contacts_added_list"] = (await repository.contact_ids(conn, [row["id"]]))[
             row["id"]
         ]
+        products = await line_items.as_request(conn, ("deals", row["id"]))
+        if products:
+            payload["products"] = products
+            del payload["amount"]
         return payload
+
+    async def clone(
+        self, conn: Conn, who: Principal, record_id: int | None, data: dict[str, Any]
+    ) -> int:
+        """A copy with the source's products; an amount sent for the copy replaces them."""
+        body = unwrap(data, self.kind.singular)
+        if "amount" in body and "products" not in body:
+            data = {self.kind.singular: {**body, "products": []}}
+        return await super().clone(conn, who, record_id, data)
 
     async def decorate(
         self, conn: Conn, who: Principal, rows: Sequence[Row], outs: list[dict[str, Any]]
     ) -> None:
         links = await repository.contact_ids(conn, [r["id"] for r in rows])
+        with_products = await line_items.holders_with_items(conn, "deals", [r["id"] for r in rows])
         for row, out in zip(rows, outs, strict=True):
             out["age"] = _age(row)
             amount, probability = row["amount"], row["probability"]
@@ -279,7 +346,7 @@ class DealService(RecordService):
                 if amount is not None and probability is not None
                 else None
             )
-            out["has_products"] = False
+            out["has_products"] = row["id"] in with_products
             out["contact_ids"] = links[row["id"]]
             out["links"] = {name: f"/deals/{row['id']}/{path}" for name, path in LINKS.items()}
 

@@ -114,7 +114,11 @@ async def _target(
     conn: Conn, who: Principal, fields: dict[str, Any]
 ) -> tuple[engagement.Ref, bool]:
     target = await engagement.resolve_target(
-        conn, who, fields.get("targetable_type"), fields.get("targetable_id")
+        conn,
+        who,
+        fields.get("targetable_type"),
+        fields.get("targetable_id"),
+        engagement.FILE_TARGETS,
     )
     try:
         shared = to_bool(fields.get("is_shared"))
@@ -157,7 +161,7 @@ async def create_file(conn: Conn, who: Principal, new: NewFile, key: str) -> Row
     it may have gone while the bytes were on their way."""
     table, record_id = new.target
     target = await engagement.resolve_target(
-        conn, who, engagement.targetable_type(table), record_id
+        conn, who, engagement.targetable_type(table), record_id, engagement.FILE_TARGETS
     )
     row = await _insert(
         conn,

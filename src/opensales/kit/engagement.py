@@ -33,8 +33,11 @@ TARGETS: dict[str, tuple[str, str, str]] = {
     "contacts": ("Contact", "contact", "display_name"),
     "sales_accounts": ("SalesAccount", "sales_account", "name"),
     "deals": ("Deal", "deal", "name"),
+    "products": ("Product", "product", "name"),
 }
 RECORD_TARGETS = ("contacts", "sales_accounts", "deals")
+# Files also hang on products.
+FILE_TARGETS = (*RECORD_TARGETS, "products")
 # Items other items hang on: an appointment's notes.
 ITEM_TARGETS: dict[str, tuple[str, str, str]] = {
     "appointments": ("Appointment", "appointment", "title"),
@@ -81,7 +84,7 @@ async def _visible_record(conn: Conn, who: Principal, table: str, record_id: int
             {"id": record_id, "ws": who.workspace_id},
         )
         return row if row is not None and await may_see(conn, who, row) else None
-    scope, params = who.scope_sql() if table in RECORD_TARGETS else ("", {})
+    scope, params = who.scope_sql() if table in TARGETS else ("", {})
     return await conn.fetch_one(
         f"SELECT * FROM {table} WHERE id = :id AND workspace_id = :ws AND is_deleted = false"
         f"{scope}",
@@ -126,7 +129,7 @@ async def load_targets(
         name = TARGETS[table][2]
         extra = ", email" if table == "contacts" else ""
         clause, params = in_clause("g", sorted(ids))
-        scope, scope_params = who.scope_sql() if table in RECORD_TARGETS else ("", {})
+        scope, scope_params = who.scope_sql() if table in TARGETS else ("", {})
         rows = await conn.fetch_all(
             f"SELECT id, {name}{extra} FROM {table} WHERE workspace_id = :ws "
             f"AND is_deleted = false AND id IN {clause}{scope} ORDER BY id",

@@ -56,6 +56,7 @@ SUBJECTS: dict[str, Subject] = {
     "contacts": Subject("Contact", "contact", "display_name"),
     "sales_accounts": Subject("SalesAccount", "sales_account", "name"),
     "deals": Subject("Deal", "deal", "name"),
+    "cpq_documents": Subject("CpqDocument", "cpq_document", "display_name"),
 }
 # What else an entry can name: the items added to a record (kit/engagement.py).
 ITEMS: dict[str, Subject] = {

@@ -22,6 +22,8 @@ router = APIRouter(tags=["Settings"])
 ENTITIES = {
     **{k.table: k.model_class for k in (CONTACT, ACCOUNT, DEAL)},
     "sales_activities": "SalesActivity",
+    "products": "Product",
+    "cpq_documents": "CpqDocument",
 }
 
 

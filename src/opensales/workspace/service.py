@@ -8,12 +8,14 @@ from opensales.account.kind import ACCOUNT
 from opensales.account.kind import DEFAULT_VIEWS as ACCOUNT_VIEWS
 from opensales.contact.kind import CONTACT
 from opensales.contact.kind import DEFAULT_VIEWS as CONTACT_VIEWS
+from opensales.cpq_document import fields as cpq_document_fields
 from opensales.db import Conn
 from opensales.deal.kind import DEAL
 from opensales.deal.kind import DEFAULT_VIEWS as DEAL_VIEWS
 from opensales.kit.dates import utcnow
 from opensales.kit.kind import Kind
 from opensales.kit.records import insert_sql
+from opensales.product import fields as product_fields
 from opensales.sales_activity import fields as sales_activity_fields
 from opensales.selector.seeds import option_rows
 from opensales.settings.service import seed_fields
@@ -44,6 +46,8 @@ async def create(conn: Conn, name: str) -> int:
         await seed_fields(conn, workspace_id, kind)
         await _seed_views(conn, workspace_id, kind, views)
     await sales_activity_fields.seed_fields(conn, workspace_id, utcnow())
+    await product_fields.seed_fields(conn, workspace_id, utcnow())
+    await cpq_document_fields.seed_fields(conn, workspace_id, utcnow())
     return workspace_id
 
 
