@@ -225,6 +225,8 @@ def reset(ds: Dataset) -> None:
             _bump(conn, ds.workspace_id)
             conn.execute("COMMIT")
         conn.execute("DELETE FROM rate_limit_windows")
+        # The line_items scenario's: the deal keeps its products' last set, not its history.
+        conn.execute("DELETE FROM activities WHERE entity_type = 'deals'")
         conn.execute("DELETE FROM jobs")  # the bulk scenario's, done or not
         # The files scenario's uploads (rows, timeline entries, stored bytes).
         conn.execute("DELETE FROM files")

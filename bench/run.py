@@ -46,6 +46,7 @@ import httpx  # noqa: E402
 from bench import dataset, wrk  # noqa: E402
 from bench import files as file_scenario  # noqa: E402
 from bench import jobs as bulk_jobs  # noqa: E402
+from bench import line_items as line_item_scenario  # noqa: E402
 from bench import tasks as task_scenario  # noqa: E402
 from bench import timeline as timeline_scenario  # noqa: E402
 
@@ -130,6 +131,14 @@ SCENARIOS = {
         "upsert_contact.lua",
     ),
     "timeline": Scenario("timeline", timeline_scenario.LABEL, "GET", "", Target(0.08, 25.0)),
+    "line_items": Scenario(
+        "line_items",
+        line_item_scenario.LABEL,
+        "PUT",
+        "",
+        Target(0.01, 50.0),
+        "put_line_items.lua",
+    ),
     **{
         f"tasks_{name}": Scenario(
             f"tasks_{name}", task_scenario.LABELS[name], "GET", "", Target(0.03, 25.0)
@@ -400,7 +409,7 @@ def measure(
         )
 
     def ceiling(connections: int, seconds: float) -> wrk.Result:
-        if scenario.method == "POST":  # the same requests, bodies included
+        if scenario.method in ("POST", "PUT"):  # the same requests, bodies included
             return wrk.run(
                 tool,
                 server.base + ceiling_path,
@@ -595,6 +604,12 @@ def main(argv: list[str] | None = None) -> int:
                 elif name == "timeline":
                     path, size = timeline_scenario.prepare(check.http, run_id)
                     scenario.path, scenario.body_bytes = path, size
+                elif name == "line_items":
+                    path, env, size = line_item_scenario.prepare(
+                        check.http, check.db, ds.workspace_id
+                    )
+                    scenario.path, scenario.body_bytes = path, size
+                    lua_env.update(env)
                 elif name.startswith("tasks_"):
                     path, size = task_scenario.check(
                         check.http, ds.db_path, ds.workspace_id, name.removeprefix("tasks_")
