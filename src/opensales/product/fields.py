@@ -11,10 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from opensales.db import Conn
-from opensales.kit.records import insert_sql
+from opensales.settings.service import field_row, insert_fields
 
 ENTITY = "products"
-GROUP = "Basic information"
 
 # name, label, type, required, unique, selector (or "users") feeding the choices
 DEFAULT_FIELDS: tuple[tuple[str, str, str, bool, bool, str | None], ...] = (
@@ -33,23 +32,18 @@ DEFAULT_FIELDS: tuple[tuple[str, str, str, bool, bool, str | None], ...] = (
 def field_rows(workspace_id: int, now: datetime) -> list[dict[str, Any]]:
     """The rows of `fields` a workspace's products start with."""
     return [
-        {
-            "workspace_id": workspace_id,
-            "entity_type": ENTITY,
-            "name": name,
-            "label": label,
-            "type": type_,
-            "is_default": True,
-            "actionable": choices_kind is not None,
-            "required": required,
-            "is_unique": unique,
-            "position": position,
-            "field_group": GROUP,
-            "choices_kind": choices_kind,
-            "choices": None,
-            "created_at": now,
-            "updated_at": now,
-        }
+        field_row(
+            workspace_id,
+            ENTITY,
+            position,
+            now,
+            name,
+            label,
+            type_,
+            required=required,
+            unique=unique,
+            choices_kind=choices_kind,
+        )
         for position, (name, label, type_, required, unique, choices_kind) in enumerate(
             DEFAULT_FIELDS, 1
         )
@@ -57,5 +51,4 @@ def field_rows(workspace_id: int, now: datetime) -> list[dict[str, Any]]:
 
 
 async def seed_fields(conn: Conn, workspace_id: int, now: datetime) -> None:
-    rows = field_rows(workspace_id, now)
-    await conn.execute_many(insert_sql("fields", list(rows[0]), returning=False), rows)
+    await insert_fields(conn, field_rows(workspace_id, now))

@@ -14,10 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from opensales.db import Conn
-from opensales.kit.records import insert_sql
+from opensales.settings.service import field_row, insert_fields
 
 ENTITY = "sales_activities"
-GROUP = "Basic information"
 # opensales' targetables are contacts, accounts and deals (no leads).
 SEARCH_URL = "/search?per_page=5&include=contact,sales_account,deal&q="
 STATUS_CHOICES = (
@@ -56,23 +55,19 @@ def _choices(name: str, quick_add: int | None) -> dict[str, Any]:
 def field_rows(workspace_id: int, now: datetime) -> list[dict[str, Any]]:
     """The rows of `fields` a workspace's sales activities start with."""
     return [
-        {
-            "workspace_id": workspace_id,
-            "entity_type": ENTITY,
-            "name": name,
-            "label": label,
-            "type": type_,
-            "is_default": True,
-            "actionable": True,
-            "required": required,
-            "is_unique": False,
-            "position": position,
-            "field_group": GROUP,
-            "choices_kind": choices_kind,
-            "choices": _choices(name, quick_add),
-            "created_at": now,
-            "updated_at": now,
-        }
+        field_row(
+            workspace_id,
+            ENTITY,
+            position,
+            now,
+            name,
+            label,
+            type_,
+            required=required,
+            choices_kind=choices_kind,
+            choices=_choices(name, quick_add),
+            actionable=True,
+        )
         for position, (name, label, type_, required, choices_kind, quick_add) in enumerate(
             DEFAULT_FIELDS, 1
         )
@@ -80,5 +75,4 @@ def field_rows(workspace_id: int, now: datetime) -> list[dict[str, Any]]:
 
 
 async def seed_fields(conn: Conn, workspace_id: int, now: datetime) -> None:
-    rows = field_rows(workspace_id, now)
-    await conn.execute_many(insert_sql("fields", list(rows[0]), returning=False), rows)
+    await insert_fields(conn, field_rows(workspace_id, now))

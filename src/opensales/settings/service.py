@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from opensales.db import Conn, Row
@@ -52,6 +53,45 @@ async def seed_fields(conn: Conn, workspace_id: int, kind: Kind) -> None:
                 "updated_at": now,
             }
         )
+    await conn.execute_many(insert_sql("fields", list(rows[0]), returning=False), rows)
+
+
+def field_row(
+    workspace_id: int,
+    entity: str,
+    position: int,
+    now: datetime,
+    name: str,
+    label: str,
+    type_: str,
+    *,
+    required: bool = False,
+    unique: bool = False,
+    choices_kind: str | None = None,
+    choices: dict[str, Any] | None = None,
+    actionable: bool | None = None,
+) -> dict[str, Any]:
+    """One default field of `entity` as a row of `fields` (actionable when it has choices)."""
+    return {
+        "workspace_id": workspace_id,
+        "entity_type": entity,
+        "name": name,
+        "label": label,
+        "type": type_,
+        "is_default": True,
+        "actionable": choices_kind is not None if actionable is None else actionable,
+        "required": required,
+        "is_unique": unique,
+        "position": position,
+        "field_group": BASIC_GROUP,
+        "choices_kind": choices_kind,
+        "choices": choices,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+async def insert_fields(conn: Conn, rows: list[dict[str, Any]]) -> None:
     await conn.execute_many(insert_sql("fields", list(rows[0]), returning=False), rows)
 
 
