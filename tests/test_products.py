@@ -561,6 +561,17 @@ class TestQueuedBulk:
         assert job_status(api)["data"]["record_status"] == {"succeeded": 1, "failed": 1}
         assert get_product(api, second["id"])["is_deleted"] is False
 
+    def test_a_bulk_restore_refuses_a_name_taken_since(self, api: Api) -> None:
+        first = make_product(api, name="Sample Product")
+        assert api.delete(f"{BASE}/{first['id']}").status_code == 200
+        make_product(api, name="Sample Product")
+        body = {"selected_ids": [first["id"]]}
+        assert api.post(f"{BASE}/products_bulk_restore", json=body).status_code == 200
+        status = job_status(api)
+        assert status["data"]["record_status"] == {"succeeded": 0, "failed": 1}
+        assert "already has this name" in json.dumps(status)
+        assert_error(api.get(f"{BASE}/{first['id']}"), 404)
+
     def test_a_rep_bulk_operates_only_on_what_they_see(self, api: Api) -> None:
         rep = api.add_user()
         mine, theirs = make_product(rep), make_product(api)

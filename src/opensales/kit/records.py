@@ -107,6 +107,9 @@ class RecordService:
     ) -> None:
         """Keep related records right once rows are soft-deleted or forgotten."""
 
+    async def before_restore(self, conn: Conn, who: Principal, rows: Sequence[Row]) -> None:
+        """Refuse (400) a restore the kind's rules forbid, before anything is written."""
+
     async def after_restore(self, conn: Conn, who: Principal, rows: Sequence[Row]) -> None:
         """Undo what `after_delete` did when rows come back from the recycle bin."""
 

@@ -44,6 +44,7 @@ async def restore(
     rows = await deleted_rows(service, conn, who, ids)
     if not rows:
         return set()
+    await service.before_restore(conn, who, rows)
     clause, params = in_clause("r", [r["id"] for r in rows])
     await conn.execute(
         f"UPDATE {service.kind.table} SET is_deleted = false, deleted_at = NULL, "

@@ -106,10 +106,6 @@ async def restore_product(
     who = principal(request)
     record_id = path_id(product_id)
     async with database(request).transaction() as tx:
-        for row in await recycle_bin.deleted_rows(
-            service, tx, who, [record_id] if record_id else []
-        ):
-            await service.check_name_free(tx, who, row["name"], row["id"])
         restored = await recycle_bin.restore_one(service, tx, who, record_id)
         out = await service.get(tx, who, restored, include_handles(request))
     return json_response(out)

@@ -146,7 +146,7 @@ class ProductService(RecordService):
             out["is_deleted"] = bool(row["is_deleted"])
             out["lookup_information"] = {}
 
-    async def after_restore(self, conn: Conn, who: Principal, rows: Sequence[Row]) -> None:
+    async def before_restore(self, conn: Conn, who: Principal, rows: Sequence[Row]) -> None:
         # A restored product takes its name back only if no live product took it since.
         for row in rows:
             await self.check_name_free(conn, who, row["name"], row["id"])
