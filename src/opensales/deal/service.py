@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from opensales.cpq_document.service import cpq_document_service
 from opensales.db import Conn, Row
 from opensales.deal import repository
 from opensales.deal.kind import DEAL
@@ -305,8 +306,6 @@ class DealService(RecordService):
         contacts = set(
             (await repository.contact_ids(conn, [record_id or 0])).get(record_id or 0, [])
         )
-        from opensales.cpq_document.service import cpq_document_service
-
         # Its documents go with it (a 404 below rolls this back with the rest).
         await cpq_document_service.forget_of_deals(conn, who, [record_id or 0])
         await super().forget(conn, who, record_id)
