@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, func
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opensales.models.base import (
@@ -84,6 +84,13 @@ class FieldDefinition(Timestamps, Base):
     field_group: Mapped[str | None] = mapped_column(String(100))
     choices_kind: Mapped[str | None] = mapped_column(String(40))
     choices: Mapped[dict[str, Any] | None]
+    # The field's id in the forms API (a UUID), beside the number the fields API shows.
+    uid: Mapped[str | None] = mapped_column(String(36), unique=True)
+    hint: Mapped[str | None] = mapped_column(Text)
+    editable: Mapped[bool] = flag(True)
+    visible: Mapped[bool] = flag(True)
+    # Per type: a lookup's `lookup_type`, a number's `locale`, ...
+    field_options: Mapped[dict[str, Any] | None]
 
 
 class View(Timestamps, Base):

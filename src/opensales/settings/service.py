@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +50,7 @@ async def seed_fields(conn: Conn, workspace_id: int, kind: Kind) -> None:
                 "field_group": BASIC_GROUP,
                 "choices_kind": choices_kind,
                 "choices": _fixed_choices(f.choices),
+                "uid": str(uuid.uuid4()),
                 "created_at": now,
                 "updated_at": now,
             }
@@ -86,6 +88,7 @@ def field_row(
         "field_group": BASIC_GROUP,
         "choices_kind": choices_kind,
         "choices": choices,
+        "uid": str(uuid.uuid4()),
         "created_at": now,
         "updated_at": now,
     }
