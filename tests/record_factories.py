@@ -65,3 +65,35 @@ def view_ids(api: Api, plural: str, view_id: int, **params: Any) -> list[int]:
     response = api.get(f"/api/{plural}/view/{view_id}", params={"per_page": 100, **params})
     assert response.status_code == 200, response.text
     return [row["id"] for row in response.json()[plural]]
+
+
+def define_field(
+    api: Api,
+    entity: str,
+    name: str,
+    type_: str = "text",
+    *,
+    required: bool = False,
+    unique: bool = False,
+    choices: tuple[str, ...] = (),
+    **field_options: Any,
+) -> dict[str, Any]:
+    """A custom field `name` ("cf_...") of `entity` (contacts, deals...), added through the
+    forms API; answers the field. `field_options` holds lookup_type, locale..."""
+    spec: dict[str, Any] = {
+        "label": name.removeprefix("cf_").replace("_", " ").capitalize(),
+        "internal_name": name.removeprefix("cf_"),
+        "type": type_,
+        "required": required,
+    }
+    if unique:
+        spec["unique"] = True
+    if choices:
+        spec["choices"] = [{"value": v, "position": n} for n, v in enumerate(choices, 1)]
+    if field_options:
+        spec["field_options"] = field_options
+    response = api.post(f"/api/settings/{entity}/forms/1/fields", json={"field": spec})
+    assert response.status_code == 200, response.text
+    field: dict[str, Any] = response.json()["field"]
+    assert field["name"] == name
+    return field

@@ -4,7 +4,14 @@ forget, bulk operations and team."""
 from __future__ import annotations
 
 from tests.conftest import Api
-from tests.record_factories import assert_error, make_account, make_contact, make_deal, view_ids
+from tests.record_factories import (
+    assert_error,
+    define_field,
+    make_account,
+    make_contact,
+    make_deal,
+    view_ids,
+)
 
 ALL_ACCOUNTS = 2
 ALL_CONTACTS = 4
@@ -43,6 +50,7 @@ class TestCreateAccount:
         assert account["links"]["conversations"].startswith(f"/sales_accounts/{account['id']}/")
 
     def test_keeps_custom_fields(self, api: Api) -> None:
+        define_field(api, "sales_accounts", "cf_domain_name")
         account = make_account(api, custom_field={"cf_domain_name": "sample.io"})
         got = account_of(api, account["id"])["sales_account"]
         assert got["custom_field"] == {"cf_domain_name": "sample.io"}
@@ -234,6 +242,8 @@ class TestViewAccount:
 
 class TestUpdateAccount:
     def test_updates_the_given_fields_only(self, api: Api) -> None:
+        define_field(api, "sales_accounts", "cf_a", "number")
+        define_field(api, "sales_accounts", "cf_b", "number")
         account = make_account(api, city="Paris", custom_field={"cf_a": 1})
         response = api.put(
             f"/api/sales_accounts/{account['id']}",
@@ -287,6 +297,7 @@ class TestUpdateAccount:
 
 class TestCloneAccount:
     def test_empty_body_copies_the_account(self, api: Api) -> None:
+        define_field(api, "sales_accounts", "cf_tier")
         parent = make_account(api)
         source = make_account(
             api,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.conftest import Api
 from tests.record_factories import (
     assert_error,
+    define_field,
     make_account,
     make_contact,
     make_deal,
@@ -47,11 +48,14 @@ class TestCreateContact:
         assert contact["created_at"].endswith("Z")
 
     def test_keeps_custom_fields(self, api: Api) -> None:
+        define_field(api, "contacts", "cf_is_active", "checkbox")
+        define_field(api, "contacts", "cf_score", "number")
         contact = make_contact(api, custom_field={"cf_is_active": True, "cf_score": 7})
         got = api.get(f"/api/contacts/{contact['id']}").json()["contact"]
         assert got["custom_field"] == {"cf_is_active": True, "cf_score": 7}
 
     def test_rejects_a_custom_field_that_is_an_object(self, api: Api) -> None:
+        define_field(api, "contacts", "cf_x")
         response = api.post(
             "/api/contacts",
             json={"contact": {"mobile_number": "1", "custom_field": {"cf_x": {"a": 1}}}},
@@ -435,6 +439,8 @@ class TestViewContact:
 
 class TestUpdateContact:
     def test_updates_the_given_fields_only(self, api: Api) -> None:
+        define_field(api, "contacts", "cf_a", "number")
+        define_field(api, "contacts", "cf_b", "number")
         contact = make_contact(api, job_title="CEO", city="Paris", custom_field={"cf_a": 1})
         response = api.put(
             f"/api/contacts/{contact['id']}",
@@ -559,6 +565,7 @@ class TestUpdateContact:
 
 class TestCloneContact:
     def test_empty_body_copies_the_contact(self, api: Api) -> None:
+        define_field(api, "contacts", "cf_a", "number")
         account = make_account(api)
         source = make_contact(
             api,

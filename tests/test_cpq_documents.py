@@ -20,7 +20,7 @@ from opensales.cpq_document.fields import field_rows
 from opensales.kit.dates import utcnow
 from opensales.migrate import alembic_config
 from tests.conftest import Api, run_in_app
-from tests.record_factories import assert_error, make_account, make_contact, make_deal
+from tests.record_factories import assert_error, define_field, make_account, make_contact, make_deal
 from tests.test_sales_activities import _comparable, _sql, empty_database  # noqa: F401
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "api" / "examples.jsonl"
@@ -210,6 +210,8 @@ class TestCreateDocument:
         assert document["custom_field"] == {}
 
     def test_the_documented_example_with_custom_fields(self, api: Api) -> None:
+        define_field(api, "cpq_documents", "cf_rating")
+        define_field(api, "cpq_documents", "cf_custom_status")
         world = World(api)
         request = dict(
             example(
@@ -347,6 +349,8 @@ class TestViewDocument:
 
 class TestUpdateDocument:
     def test_the_documented_example(self, api: Api) -> None:
+        define_field(api, "cpq_documents", "cf_rating")
+        define_field(api, "cpq_documents", "cf_custom_status")
         document = World(api).create(custom_field={"cf_rating": "Good"})
         request = example("Update a Document")["request"]
         response = api.put(f"{BASE}/{document['id']}", json=request)

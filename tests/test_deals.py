@@ -6,7 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.conftest import Api
-from tests.record_factories import assert_error, make_account, make_contact, make_deal, view_ids
+from tests.record_factories import (
+    assert_error,
+    define_field,
+    make_account,
+    make_contact,
+    make_deal,
+    view_ids,
+)
 
 OPEN_DEALS = 1
 
@@ -255,6 +262,7 @@ class TestCreateDeal:
         assert deal["expected_close"] == "2016-06-21"
 
     def test_keeps_custom_fields(self, api: Api) -> None:
+        define_field(api, "deals", "cf_number_of_agents", "number")
         deal = make_deal(api, custom_field={"cf_number_of_agents": 45})
         assert deal_of(api, deal["id"])["deal"]["custom_field"] == {"cf_number_of_agents": 45}
 
@@ -351,6 +359,8 @@ class TestViewDeal:
 
 class TestUpdateDeal:
     def test_updates_the_given_fields_only(self, api: Api) -> None:
+        define_field(api, "deals", "cf_a", "number")
+        define_field(api, "deals", "cf_b", "number")
         deal = make_deal(api, amount=100, custom_field={"cf_a": 1}, expected_close="2026-01-31")
         response = api.put(
             f"/api/deals/{deal['id']}",
@@ -519,6 +529,7 @@ class TestUpdateDeal:
 
 class TestCloneDeal:
     def test_empty_body_copies_the_deal(self, api: Api) -> None:
+        define_field(api, "deals", "cf_agents", "number")
         account = make_account(api)
         contact = make_contact(api)
         source = make_deal(

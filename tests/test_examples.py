@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Api
+from tests.record_factories import define_field
 
 EXAMPLES = Path(
     os.environ.get(
@@ -37,6 +38,12 @@ LEGACY = {"company", "deal"}
 ADDED_TOP = {"meta", "users"}
 # Workspace-defined keys: what is inside depends on the data, not on the shape.
 OPAQUE = {"custom_field", "action_data"}
+# The custom fields the examples' bodies fill in.
+EXAMPLE_FIELDS = (
+    ("contacts", "cf_is_active", "checkbox"),
+    ("sales_accounts", "cf_domain_name", "text"),
+    ("deals", "cf_number_of_agents", "number"),
+)
 KIND_OF_SEGMENT = {"contacts": "contacts", "sales_accounts": "sales_accounts", "deals": "deals"}
 
 
@@ -60,6 +67,8 @@ class World:
 
     def __init__(self, api: Api, *, with_lists: bool = False) -> None:
         self.api = api
+        for entity, name, type_ in EXAMPLE_FIELDS:
+            define_field(api, entity, name, type_)
         self.accounts = [
             self._made("sales_accounts", {"name": f"Widgetz {n}", "city": "Chennai"})
             for n in (1, 2)

@@ -103,6 +103,8 @@ def fuzz_admin(client: TestClient) -> Api:
         KNOWN[f"/api/{plural}/{{record_id}}/forget"] = [str(i) for i in ids["spare"]]
         KNOWN[f"DELETE /api/{plural}/{{record_id}}"] = [str(i) for i in ids["spare"]]
     KNOWN["/api/settings/{entity_type}/fields"] = list(ROOTS)
+    # The same list: the entities appended to it below have forms too.
+    KNOWN["/api/settings/{entity_type}/forms"] = KNOWN["/api/settings/{entity_type}/fields"]
     lists = {
         use: [
             admin.post("/api/lists", json={"name": f"Fuzz {use} {n}"}).json()["list"]["id"]

@@ -14,7 +14,7 @@ from opensales.kit.dates import utcnow
 from opensales.migrate import alembic_config
 from opensales.product.fields import field_rows
 from tests.conftest import Api, run_in_app
-from tests.record_factories import assert_error
+from tests.record_factories import assert_error, define_field
 from tests.test_sales_activities import _comparable, _sql, empty_database  # noqa: F401
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "api" / "examples.jsonl"
@@ -142,6 +142,8 @@ class TestCreateAndView:
         assert product["created_at"].endswith("Z")
 
     def test_custom_fields_and_the_view_with_prices(self, api: Api) -> None:
+        define_field(api, "products", "cf_rating")
+        define_field(api, "products", "cf_quantity", "decimal")
         parent = make_product(api, name="Parent product")
         body = example(
             "Create a Product - additional example 1: Create a product with custom fields"
@@ -252,6 +254,8 @@ class TestNamesCategoriesAndParents:
         assert cleared.json()["product"]["category"] is None
 
     def test_the_documented_update(self, api: Api) -> None:
+        define_field(api, "products", "cf_rating")
+        define_field(api, "products", "cf_quantity", "decimal")
         body = example(
             "Create a Product - additional example 1: Create a product with custom fields"
         )

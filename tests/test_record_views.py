@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Api, new_workspace
-from tests.record_factories import assert_error, make_account, make_contact, make_deal, view_ids
+from tests.record_factories import (
+    assert_error,
+    define_field,
+    make_account,
+    make_contact,
+    make_deal,
+    view_ids,
+)
 
 CONTACT_VIEWS = [
     (1, "My Contacts", True),
@@ -129,6 +136,7 @@ class TestContactViews:
             assert body == {"contacts": [], "meta": {"total": 0, "total_pages": 0}}
 
     def test_rows_are_partial(self, api: Api) -> None:
+        define_field(api, "contacts", "cf_a", "number")
         contact = make_contact(
             api,
             emails=[{"value": "row@example.com"}],
@@ -288,6 +296,7 @@ class TestDealViews:
         assert view_ids(api, "deals", 2) == [mine["id"]]
 
     def test_rows_are_partial(self, api: Api) -> None:
+        define_field(api, "deals", "cf_number_of_agents", "number")
         account = make_account(api)
         deal = make_deal(
             api,

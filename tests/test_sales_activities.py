@@ -23,7 +23,7 @@ from opensales.kit.dates import utcnow
 from opensales.migrate import alembic_config
 from opensales.sales_activity.fields import field_rows
 from tests.conftest import PG_ADMIN_URL, Api, _pg_available, new_workspace, run_in_app
-from tests.record_factories import assert_error, make_account, make_contact, make_deal
+from tests.record_factories import assert_error, define_field, make_account, make_contact, make_deal
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "api" / "examples.jsonl"
 KEYS = [
@@ -185,6 +185,7 @@ class TestCreate:
         assert activity["created_at"].endswith("Z") and activity["updated_at"].endswith("Z")
 
     def test_the_documented_custom_field_example(self, api: Api) -> None:
+        define_field(api, "sales_activities", "cf_customer_option", "checkbox")
         documented = example(
             "Create a Sales activity - additional example 1: Create a sales activity with "
             "custom fields"
@@ -355,6 +356,7 @@ class TestInvalidInput:
 
 class TestView:
     def test_the_documented_shape(self, api: Api) -> None:
+        define_field(api, "sales_activities", "cf_customer_option", "checkbox")
         documented = example("View a Sales activity")["response"]["sales_activity"]
         created = create(api, custom_field={"cf_customer_option": True}, latitude="34.4208")
         viewed = fetch(api, created["id"])
@@ -407,6 +409,8 @@ class TestUpdate:
         assert fetch(api, created["id"]) == updated
 
     def test_a_partial_update_keeps_the_rest(self, api: Api) -> None:
+        define_field(api, "sales_activities", "cf_a", "number")
+        define_field(api, "sales_activities", "cf_b")
         created = create(
             api, notes="keep me", location="Chennai", custom_field={"cf_a": 1, "cf_b": "x"}
         )
@@ -420,6 +424,7 @@ class TestUpdate:
             assert updated[key] == created[key], key
 
     def test_an_update_that_changes_nothing_writes_nothing(self, api: Api) -> None:
+        define_field(api, "sales_activities", "cf_a", "number")
         rep = api.add_user()
         created = create(api, owner_id=rep.user_id, custom_field={"cf_a": 1})
         same = {
@@ -702,6 +707,8 @@ class TestRecordEffects:
         assert on_deal[0]["action_data"] == {"title": "Kick-off call"}
 
     def test_custom_field_changes_are_listed_one_by_one(self, api: Api) -> None:
+        define_field(api, "sales_activities", "cf_a", "number")
+        define_field(api, "sales_activities", "cf_b", "checkbox")
         contact = make_contact(api)
         created = create(api, contact_id=int(contact["id"]), custom_field={"cf_a": 1})
         path = f"/api/sales_activities/{created['id']}"

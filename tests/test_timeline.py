@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Api, run_in_app
-from tests.record_factories import assert_error, make_account, make_contact, make_deal
+from tests.record_factories import assert_error, define_field, make_account, make_contact, make_deal
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "api" / "examples.jsonl"
 ENTRY_KEYS = [
@@ -99,6 +99,7 @@ class TestCreation:
 
 class TestFieldUpdates:
     def test_old_and_new_value_of_each_changed_field(self, api: Api) -> None:
+        define_field(api, "contacts", "cf_is_active", "checkbox")
         contact = make_contact(api, city="Chennai", custom_field={"cf_is_active": True})
         response = api.put(
             f"/api/contacts/{contact['id']}",

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from opensales.db import Conn, Row
 from opensales.errors import NotFoundError, ValidationError
-from opensales.kit import engagement, sideload, team, timeline, upsert, versions
+from opensales.kit import custom_fields, engagement, sideload, team, timeline, upsert, versions
 from opensales.kit.dates import utcnow
 from opensales.kit.fields import RENDER, json_value
 from opensales.kit.http import unwrap, validate
@@ -34,15 +34,6 @@ def insert_sql(table: str, columns: Sequence[str], *, returning: bool = True) ->
 def update_sql(table: str, columns: Sequence[str]) -> str:
     sets = ", ".join(f"{c} = :{c}" for c in columns)
     return f"UPDATE {table} SET {sets} WHERE id = :id AND workspace_id = :workspace_id"
-
-
-def check_custom_fields(values: dict[str, Any]) -> dict[str, Any]:
-    for key, value in values.items():
-        if not isinstance(key, str) or not key:
-            raise ValidationError("custom_field keys must be field names")
-        if isinstance(value, dict):
-            raise ValidationError(f"Invalid value for custom_field.{key}: must not be an object")
-    return values
 
 
 RECORD_TABLES = ("contacts", "sales_accounts", "deals")
@@ -120,8 +111,10 @@ class RecordService:
             value = row.get(f.name)
             conv = RENDER[f.type]
             payload[f.name] = conv(value) if conv is not None and value is not None else value
-        payload["custom_field"] = dict(json_value(row["custom_field"]))
         # A copy cannot point at a record deleted since (the source still may, for a restore).
+        payload["custom_field"] = await custom_fields.still_valid(
+            conn, who, self.kind.table, json_value(row["custom_field"])
+        )
         for f in self.kind.writable:
             value = payload[f.name]
             if f.ref in RECORD_TABLES and value is not None:
@@ -224,7 +217,9 @@ class RecordService:
         values.setdefault("owner_id", who.user_id)
         if values["owner_id"] is None:
             values["owner_id"] = who.user_id
-        values["custom_field"] = check_custom_fields(getattr(payload, "custom_field", None) or {})
+        values["custom_field"] = await custom_fields.validate(
+            conn, who, self.kind.table, getattr(payload, "custom_field", None), None
+        )
         await self.check_refs(conn, who, values)
         plan = await self.prepare(conn, who, values, payload, None)
         values.update(
@@ -251,10 +246,14 @@ class RecordService:
             del values["owner_id"]  # every record has an owner: null keeps the current one
         custom = getattr(payload, "custom_field", None)
         if custom:
-            values["custom_field"] = {
-                **json_value(existing["custom_field"]),
-                **check_custom_fields(custom),
-            }
+            values["custom_field"] = await custom_fields.validate(
+                conn,
+                who,
+                self.kind.table,
+                custom,
+                json_value(existing["custom_field"]),
+                existing["id"],
+            )
         await self.check_refs(conn, who, values)
         plan = await self.prepare(conn, who, values, payload, existing)
         values.update(updater_id=who.user_id, updated_at=utcnow())
@@ -275,6 +274,10 @@ class RecordService:
 
     async def ids_by_field(self, conn: Conn, who: Principal, field: str, value: str) -> list[int]:
         """Live records whose unique `field` holds `value` (text compared without case)."""
+        if field.startswith("cf_"):
+            return await custom_fields.ids_with_value(
+                conn, who.workspace_id, self.kind.table, field, value
+            )
         column = field if field in self.kind.by_name else None
         if column is None:
             return []
@@ -291,7 +294,11 @@ class RecordService:
         """A new record with every property of the source, overridden by the body's."""
         source = await self.find(conn, who, record_id)
         body = unwrap(data, self.kind.singular)
-        payload = {**await self.clone_payload(conn, who, source), **body}
+        copied = await self.clone_payload(conn, who, source)
+        payload = {**copied, **body}
+        # Custom fields sent for the copy replace the source's one by one, not as a whole.
+        if isinstance(body.get("custom_field"), dict):
+            payload["custom_field"] = {**copied["custom_field"], **body["custom_field"]}
         return await self.create(conn, who, payload)
 
     async def assign_owner(

@@ -83,4 +83,14 @@ async def upsert(
     if ids:
         row = await service.update(conn, who, ids[0], data)
         return int(row["id"]), False
-    return await service.create(conn, who, {field: value, **data}), True
+    return await service.create(conn, who, _with_identifier(field, value, data)), True
+
+
+def _with_identifier(field: str, value: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """A new record's attributes: the body's, with the identifier's value (a custom field's
+    among the custom fields, unless the body sets it too)."""
+    if not field.startswith("cf_"):
+        return {field: value, **data}
+    custom = data.get("custom_field")
+    custom = custom if isinstance(custom, dict) else {}
+    return {**data, "custom_field": {field: value, **custom}}

@@ -17,14 +17,14 @@ from typing import Any
 
 from opensales.db import Conn, Row
 from opensales.errors import ValidationError
-from opensales.kit import engagement
+from opensales.kit import custom_fields, engagement
 from opensales.kit.coerce import to_bool, to_datetime, to_id, to_text
 from opensales.kit.dates import utcnow
 from opensales.kit.fields import json_value
 from opensales.kit.http import unwrap
 from opensales.kit.options import option
 from opensales.kit.principal import Principal
-from opensales.kit.records import check_custom_fields, insert_sql, update_sql
+from opensales.kit.records import insert_sql, update_sql
 from opensales.kit.views import meta
 from opensales.sales_activity.schemas import TABLE, as_datetime, render
 
@@ -137,15 +137,17 @@ def _plain(body: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _custom(body: dict[str, Any], existing: Row | None) -> dict[str, Any] | None:
+async def _custom(
+    conn: Conn, who: Principal, body: dict[str, Any], existing: Row | None
+) -> dict[str, Any] | None:
     """The activity's custom fields after the write (None: unchanged)."""
     raw = body.get("custom_field")
+    if existing is None:
+        return await custom_fields.validate(conn, who, TABLE, raw, None)
     if raw is None:
-        return {} if existing is None else None
-    if not isinstance(raw, dict):
-        raise _invalid("custom_field", "must be an object of field names and values")
-    before = {} if existing is None else dict(render(existing)["custom_field"])
-    return {**before, **check_custom_fields(raw)}
+        return None
+    before = dict(render(existing)["custom_field"])
+    return await custom_fields.validate(conn, who, TABLE, raw, before, existing["id"])
 
 
 async def _type_and_outcome(
@@ -249,7 +251,7 @@ async def _values(
     values = _plain(body)
     values.update(await _type_and_outcome(conn, who, body, existing))
     values.update(await _owner(conn, who, body, existing is None))
-    custom = _custom(body, existing)
+    custom = await _custom(conn, who, body, existing)
     if custom is not None:
         values["custom_field"] = custom
     _check(values, existing)

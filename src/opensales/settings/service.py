@@ -116,7 +116,12 @@ async def list_fields(
     )
     if not rows:
         raise NotFoundError("Unknown entity type")
-    choices = await _choices(conn, who, {r["choices_kind"] for r in rows if r["choices_kind"]})
+    choices = await selector_choices(
+        conn, who, {r["choices_kind"] for r in rows if r["choices_kind"]}
+    )
+    groups = dict.fromkeys([BASIC_GROUP, *(r["field_group"] or BASIC_GROUP for r in rows)])
+    order = {g: n for n, g in enumerate(groups)}
+    rows.sort(key=lambda r: (order[r["field_group"] or BASIC_GROUP], r["position"], r["id"]))
     fields = [_render(base_model, r, choices, with_group) for r in rows]
     out: dict[str, Any] = {"fields": fields}
     if with_group:
@@ -129,6 +134,11 @@ def _render(
     base_model: str, row: Row, choices: dict[str, list[dict[str, Any]]], with_group: bool
 ) -> dict[str, Any]:
     stored = _stored(row)
+    attributes = dict(stored.get("attributes") or {})
+    if row["entity_type"] == "sales_activities":
+        # Every sales activity item carries these (custom ones too); the column is the truth.
+        attributes.setdefault("quick_add_position", None)
+        attributes["visible"] = bool(row["visible"])
     out = {
         "id": row["id"],
         "label": row["label"],
@@ -141,7 +151,7 @@ def _render(
         "base_model": base_model,
         "required": bool(row["required"]),
         # Keys some kinds' fields carry (sales activities: quick_add_position, visible...).
-        **stored.get("attributes", {}),
+        **attributes,
         "unique": bool(row["is_unique"]),
         "updated_at": format_timestamp(row["updated_at"]),
     }
@@ -156,7 +166,10 @@ def _stored(row: Row) -> dict[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
-async def _choices(conn: Conn, who: Principal, kinds: set[str]) -> dict[str, list[dict[str, Any]]]:
+async def selector_choices(
+    conn: Conn, who: Principal, kinds: set[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """The choices of fields fed by a selector (or the users), per selector kind."""
     found: dict[str, list[dict[str, Any]]] = {}
     for kind in kinds:
         if kind == "users":
