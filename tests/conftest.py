@@ -7,8 +7,10 @@ apart from every other test's data.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -75,11 +77,20 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return url
 
 
+# The apps' data folders (uploaded files land there), removed when the run ends.
+DATA_ROOT = Path(tempfile.mkdtemp(prefix="opensales-tests-"))
+atexit.register(shutil.rmtree, DATA_ROOT, True)
+
+
+def app_data_dir() -> Path:
+    """A data folder of its own for one app."""
+    return Path(tempfile.mkdtemp(dir=DATA_ROOT))
+
+
 def make_client(database_url: str, **settings: Any) -> TestClient:
-    # A folder of its own per app: uploaded files land under it.
     config = Settings(
         database_url=database_url,
-        data_dir=settings.pop("data_dir", None) or Path(tempfile.mkdtemp(prefix="opensales-")),
+        data_dir=settings.pop("data_dir", None) or app_data_dir(),
         rate_limit_per_hour=settings.pop("rate_limit_per_hour", 10**9),
         **settings,
     )

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,7 +31,7 @@ from starlette_testclient import TestClient as RequestsTestClient
 from opensales.app import create_app
 from opensales.config import Settings
 from opensales.selector.service import KINDS as SELECTORS
-from tests.conftest import Api, new_workspace
+from tests.conftest import Api, app_data_dir, new_workspace
 
 CHECKS = (
     not_a_server_error,
@@ -50,7 +48,7 @@ def fuzz_app(database_url: str) -> Iterator[RequestsTestClient]:
     """An app of its own, behind the requests-based client that schemathesis validates."""
     config = Settings(
         database_url=database_url,
-        data_dir=Path(tempfile.mkdtemp(prefix="opensales-fuzz-")),
+        data_dir=app_data_dir(),
         rate_limit_per_hour=10**9,
     )
     session = RequestsTestClient(create_app(config), raise_server_exceptions=False)
