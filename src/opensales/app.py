@@ -21,6 +21,7 @@ from opensales.appointment.api import router as appointment_router
 from opensales.config import Settings, get_settings
 from opensales.contact.api import router as contact_router
 from opensales.cpq_document.api import router as cpq_document_router
+from opensales.custom_module.api import router as custom_module_router
 from opensales.db import create_database
 from opensales.deal.api import router as deal_router
 from opensales.errors import OpenSalesError, error_response
@@ -59,6 +60,8 @@ ROUTERS = (
     phone_call_router,
     product_router,
     cpq_document_router,
+    # Last: its /{entity_name}/filters must not shadow /contacts/filters and the like.
+    custom_module_router,
 )
 
 

@@ -19,15 +19,14 @@ from urllib.parse import urlsplit
 
 from opensales.db import Conn, Row
 from opensales.errors import ValidationError
-from opensales.kit import versions
+from opensales.kit import modules, versions
 from opensales.kit.coerce import blank, to_bool, to_date, to_datetime, to_id, to_int, to_text
 from opensales.kit.fields import json_value
 from opensales.kit.principal import Principal
 
-# The kinds of record that carry custom fields: their table is their entity type.
+# The kinds of record that carry custom fields: their table is their entity type (and every
+# custom module's records table).
 ENTITIES = ("contacts", "sales_accounts", "deals", "products", "cpq_documents", "sales_activities")
-# Those whose rows go to a recycle bin first (a deleted record's value is free again).
-BINNED = frozenset(ENTITIES) - {"sales_activities"}
 # What a lookup's `field_options.lookup_type` names, as the table of its records.
 LOOKUP_TABLES = {
     "contact": "contacts",
@@ -72,6 +71,23 @@ async def definitions(conn: Conn, workspace_id: int, entity: str) -> dict[str, R
         _cache.clear()
     _cache[key] = (version, found)
     return found
+
+
+def carries_fields(entity: str) -> bool:
+    return entity in ENTITIES or modules.is_module_table(entity)
+
+
+def lookup_type(field: Row) -> str:
+    """What a lookup field looks up: contact, sales_account, deal, product or cm_<module>."""
+    options = json_value(field["field_options"]) or {}
+    return str(options.get("lookup_type") or "").lower()
+
+
+def lookup_table(workspace_id: int, kind: str) -> str | None:
+    """The table of the records a lookup of `kind` points at."""
+    if modules.ENTITY_NAME.match(kind):
+        return modules.table_of(workspace_id, kind)
+    return LOOKUP_TABLES.get(kind)
 
 
 def _invalid(name: str, problem: Any) -> ValidationError:
@@ -125,9 +141,10 @@ async def ids_with_value(
 ) -> list[int]:
     """Live records of the entity whose custom field `name` holds `value` (text compared
     without case): a unique field's upsert matches, and its duplicates."""
-    if entity not in ENTITIES or '"' in name:
+    if not carries_fields(entity) or '"' in name:
         return []
-    live = " AND is_deleted = false" if entity in BINNED else ""
+    # Records in a recycle bin do not hold their values (a deleted record's value is free).
+    live = "" if entity == "sales_activities" else " AND is_deleted = false"
     rows = await conn.fetch_all(
         f"SELECT id FROM {entity} WHERE workspace_id = :ws{live} "
         f"AND lower({_value_sql(conn)}) = :value ORDER BY id",
@@ -164,7 +181,7 @@ async def still_valid(
 
 async def remove_values(conn: Conn, who: Principal, entity: str, name: str) -> None:
     """Drop the field `name` from every record of the entity (a deleted field's values)."""
-    if entity not in ENTITIES:
+    if not carries_fields(entity):
         raise ValidationError(f"Custom fields are not supported on {entity[:MAX_NAME_SHOWN]}")
     params = {"ws": who.workspace_id, "name": name}
     if conn.dialect == "postgresql":
@@ -296,17 +313,17 @@ def _multi_choice(field: Row, value: Any) -> str | None:
 
 
 async def _lookup(conn: Conn, who: Principal, field: Row, value: Any) -> int | None:
-    lookup_type = str(field["field_options"].get("lookup_type") or "").lower()
-    table = LOOKUP_TABLES.get(lookup_type)
+    kind = lookup_type(field)
+    table = lookup_table(who.workspace_id, kind)
     if table is None:
-        raise ValueError(f"lookups to {lookup_type or 'nothing'!r} are not supported")
+        raise ValueError(f"lookups to {kind or 'nothing'!r} are not supported")
     record_id = to_id(value)
     found = await conn.fetch_val(
         f"SELECT id FROM {table} WHERE id = :id AND workspace_id = :ws AND is_deleted = false",
         {"id": record_id, "ws": who.workspace_id},
     )
     if found is None:
-        raise ValueError(f"no {lookup_type} with id {record_id}")
+        raise ValueError(f"no {kind} with id {record_id}")
     return record_id
 
 

@@ -277,6 +277,18 @@ async def record_deleted(conn: Conn, table: str, ids: Sequence[int], deleted: bo
         )
 
 
+async def forget_everything_on(conn: Conn, who: Principal, table: str) -> None:
+    """Every item on any record of `table` goes (a custom module being deleted)."""
+    where = "workspace_id = :ws AND target_table = :t"
+    params = {"ws": who.workspace_id, "t": table}
+    stored = await conn.fetch_all(
+        f"SELECT storage_key FROM files WHERE {where} AND storage_key IS NOT NULL", params
+    )
+    await storage.remove_later(conn, who, [r["storage_key"] for r in stored])
+    for item_table in ("phone_calls", *(t for t in ITEM_TABLES if t != "phone_calls")):
+        await conn.execute(f"DELETE FROM {item_table} WHERE {where}", params)
+
+
 async def forget_attached(conn: Conn, who: Principal, table: str, ids: Sequence[int]) -> None:
     """A forgotten record's items go with it (and a deleted appointment's notes)."""
     if not ids or table not in _NAMES:

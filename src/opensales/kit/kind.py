@@ -51,10 +51,12 @@ class Kind:
     extra_input: dict[str, Any] = field(default_factory=dict)
     extra_output: dict[str, Any] = field(default_factory=dict)
     extra_partial: dict[str, Any] = field(default_factory=dict)
+    # The key of a view's list when it is not the table's name (a custom module's).
+    list_key: str | None = None
 
     @property
     def plural(self) -> str:
-        return self.table
+        return self.list_key or self.table
 
     @cached_property
     def all_fields(self) -> tuple[Field, ...]:

@@ -59,7 +59,7 @@ async def write(request: Request, work: Callable[..., Awaitable[T]], *args: Any)
         return await work(tx, call.who, *args, data)
 
 
-def _selected_ids(data: dict[str, Any]) -> list[int]:
+def selected_ids(data: dict[str, Any]) -> list[int]:
     raw = data.get("selected_ids")
     if not isinstance(raw, list) or not raw:
         raise ValidationError("Invalid value for selected_ids: must be a non-empty array of ids")
@@ -199,7 +199,7 @@ def _add_recycle_bin_routes(
     )
     async def bulk_restore_records(request: Request) -> Response:
         call = await call_of(request)
-        ids = _selected_ids(read_json(call.body))
+        ids = selected_ids(read_json(call.body))
         async with call.db.transaction() as tx:
             restored = await recycle_bin.restore(service, tx, call.who, ids)
         return json_response({kind.plural: [{str(i): i in restored} for i in ids]})
@@ -301,7 +301,7 @@ def record_router(service: RecordService) -> APIRouter:
     async def bulk_destroy_records(request: Request) -> Response:
         call = await call_of(request)
         data = read_json(call.body)
-        ids = _selected_ids(data)
+        ids = selected_ids(data)
         cascade = data.get("delete_associated_contacts_deals") in (True, "true", 1, "1")
         async with call.db.transaction() as tx:
             result = await service.bulk_destroy(tx, call.who, ids, cascade=cascade)
@@ -316,7 +316,7 @@ def record_router(service: RecordService) -> APIRouter:
     async def bulk_assign_owner(request: Request) -> Response:
         call = await call_of(request)
         data = read_json(call.body)
-        ids = _selected_ids(data)
+        ids = selected_ids(data)
         try:
             owner_id = to_id(data.get("owner_id"))
         except ValueError as exc:

@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from opensales.db import Conn, Row
+from opensales.kit import modules
 from opensales.kit.coerce import query_int
 from opensales.kit.dates import format_timestamp, utcnow
 from opensales.kit.fields import RENDER, json_value
@@ -82,8 +83,14 @@ def action(table: str, verb: str) -> str:
 
 
 def _subject(table: str) -> Subject:
-    found = SUBJECTS.get(table) or ITEMS.get(table)
+    found = SUBJECTS.get(table) or ITEMS.get(table) or _module_subject(table)
     return found or Subject(table, table.removesuffix("s"), "name", scoped=False)
+
+
+def _module_subject(table: str) -> Subject | None:
+    """A custom module's records, named by the module's entity name (`cm_property`)."""
+    entity = modules.entity_of(table)
+    return Subject(entity, entity, "name") if entity else None
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -349,11 +356,11 @@ async def _names(conn: Conn, who: Principal, raw: Sequence[Any]) -> dict[Ref, st
     wanted: dict[str, set[int]] = {}
     for value in raw:
         ref = _ref(value)
-        if ref is not None and ref[0] in SUBJECTS:
+        if ref is not None and (ref[0] in SUBJECTS or modules.is_module_table(ref[0])):
             wanted.setdefault(ref[0], set()).add(ref[1])
     found: dict[Ref, str | None] = {}
     for table, ids in wanted.items():
-        subject = SUBJECTS[table]
+        subject = _subject(table)
         clause, params = in_clause("n", sorted(ids))
         scope, scope_params = who.scope_sql() if subject.scoped else ("", {})
         for r in await conn.fetch_all(

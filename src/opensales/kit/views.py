@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -10,7 +11,7 @@ from opensales.db import Conn, Row
 from opensales.errors import NotFoundError, ValidationError
 from opensales.kit import versions
 from opensales.kit.conditions import compile_rules
-from opensales.kit.dates import format_timestamp
+from opensales.kit.dates import format_timestamp, utcnow
 from opensales.kit.fields import json_value
 from opensales.kit.kind import Kind
 from opensales.kit.pagination import ListQuery, page_rows, total
@@ -58,6 +59,35 @@ def render_filter(kind: Kind, row: Row) -> dict[str, Any]:
         "is_public": bool(row["is_public"]),
         "updated_at": format_timestamp(row["updated_at"]),
     }
+
+
+async def seed_views(
+    conn: Conn, workspace_id: int, entity: str, views: Sequence[Mapping[str, Any]]
+) -> None:
+    """A kind's default views, numbered from 1 in the order given."""
+    now = utcnow()
+    rows = [
+        {
+            "workspace_id": workspace_id,
+            "entity_type": entity,
+            "number": number,
+            "name": view["name"],
+            "is_default": view.get("default", True),
+            "is_public": True,
+            "user_id": None,
+            "conditions": {"rules": view["rules"]},
+            "sort_field": view.get("sort", "updated_at"),
+            "sort_type": view.get("sort_type", "desc"),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for number, view in enumerate(views, 1)
+    ]
+    columns = list(rows[0])
+    await conn.execute_many(
+        f"INSERT INTO views ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
+        rows,
+    )
 
 
 async def list_filters(

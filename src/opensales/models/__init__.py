@@ -26,6 +26,7 @@ from opensales.models.records import (
     TeamMember,
 )
 from opensales.models.workspace import (
+    CustomModule,
     DataVersion,
     FieldDefinition,
     RateLimitWindow,
@@ -44,6 +45,7 @@ __all__ = [
     "ContactAccount",
     "ContactEmail",
     "CpqDocument",
+    "CustomModule",
     "DataVersion",
     "Deal",
     "DealContact",

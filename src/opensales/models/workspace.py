@@ -133,3 +133,23 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(BigId, server_default="0")
     # Live (not deleted) rows of the kind: a view without conditions counts nothing.
     live_count: Mapped[int] = mapped_column(BigId, server_default="0")
+
+
+class CustomModule(Timestamps, Base):
+    """A kind of record an admin defines (`/api/settings/module_customizations`). Its records
+    live in a table of their own, made when the module is (models/custom_records.py)."""
+
+    __tablename__ = "custom_modules"
+    __table_args__ = (UniqueConstraint("workspace_id", "entity_name"), NEVER_REUSE_IDS)
+    id: Mapped[int] = pk()
+    workspace_id: Mapped[int] = workspace_fk()
+    # Counted per workspace: the N of "CustomModuleN", as field_class and views name it.
+    number: Mapped[int] = mapped_column(Integer)
+    entity_name: Mapped[str] = mapped_column(String(40))
+    singular_name: Mapped[str] = mapped_column(String(255))
+    plural_name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    icon: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer)
+    show_in_navigation_menu: Mapped[bool] = flag(True)
+    status: Mapped[int] = mapped_column(Integer, server_default="1")

@@ -11,8 +11,12 @@ from starlette.responses import Response
 
 from opensales.account.kind import ACCOUNT
 from opensales.contact.kind import CONTACT
+from opensales.custom_module import service as custom_modules
+from opensales.custom_module.kind import model_class
+from opensales.db import Conn
 from opensales.deal.kind import DEAL
 from opensales.errors import NotFoundError
+from opensales.kit import modules
 from opensales.kit.http import include_handles, json_response, principal
 from opensales.kit.openapi import body, responses
 from opensales.kit.routes import database, write
@@ -59,22 +63,32 @@ class FieldsOut(BaseModel):
 async def list_fields(
     request: Request, entity_type: str, include: str | None = Query(None, description="field_group")
 ) -> Response:
-    """The fields of contacts, sales accounts, deals or sales activities."""
-    base_model = ENTITIES.get(entity_type)
-    if base_model is None:
-        raise NotFoundError(f"Unknown entity type: {entity_type}")
+    """The fields of contacts, sales accounts, deals, sales activities, products, documents
+    or a custom module (by its entity name)."""
+    db = database(request)
+    table, base_model = await _entity(db, principal(request).workspace_id, entity_type)
     with_group = "field_group" in include_handles(request)
-    out = await service.list_fields(
-        database(request), principal(request), entity_type, base_model, with_group
-    )
+    out = await service.list_fields(db, principal(request), table, base_model, with_group)
     return json_response(out)
 
 
-def _base_model(entity_type: str) -> str:
+async def _entity(conn: Conn, workspace_id: int, entity_type: str) -> tuple[str, str]:
+    """The table whose fields a path's entity type names, and their base model."""
     base_model = ENTITIES.get(entity_type)
-    if base_model is None:
-        raise NotFoundError(f"Unknown entity type: {entity_type}")
-    return base_model
+    if base_model is not None:
+        return entity_type, base_model
+    module = await custom_modules.by_entity(conn, workspace_id, entity_type)
+    if module is None:
+        raise NotFoundError(f"Unknown entity type: {entity_type[:60]}")
+    return modules.table_of(workspace_id, entity_type), model_class(module)
+
+
+async def _entities(conn: Conn, workspace_id: int) -> dict[str, str]:
+    """Every entity with a form, as paths name them, and their tables."""
+    found = {e: e for e in ENTITIES}
+    for module in await custom_modules.all_modules(conn, workspace_id):
+        found[module["entity_name"]] = modules.table_of(workspace_id, module["entity_name"])
+    return found
 
 
 @router.get(
@@ -84,10 +98,10 @@ def _base_model(entity_type: str) -> str:
 )
 async def list_forms(request: Request, entity_type: str) -> Response:
     """The entity's form: its sections, each with its fields (default and custom)."""
-    out = await forms.list_forms(
-        database(request), principal(request), entity_type, _base_model(entity_type), list(ENTITIES)
-    )
-    return json_response(out)
+    db, who = database(request), principal(request)
+    table, base_model = await _entity(db, who.workspace_id, entity_type)
+    entities = await _entities(db, who.workspace_id)
+    return json_response(await forms.list_forms(db, who, table, base_model, entities))
 
 
 FIELDS_PATH = "/settings/{entity_type}/forms/{form_id}/fields"
@@ -101,8 +115,10 @@ FIELDS_PATH = "/settings/{entity_type}/forms/{form_id}/fields"
 )
 async def create_field(request: Request, entity_type: str, form_id: str) -> Response:
     """Add a custom field to a form; `form_id` is the form's id (or 1)."""
-    base_model = _base_model(entity_type)
-    out = await write(request, field_admin.create_field, entity_type, base_model, form_id)
+    table, base_model = await _entity(
+        database(request), principal(request).workspace_id, entity_type
+    )
+    out = await write(request, field_admin.create_field, table, base_model, form_id)
     return json_response(out)
 
 
@@ -114,8 +130,10 @@ async def create_field(request: Request, entity_type: str, form_id: str) -> Resp
 )
 async def update_field(request: Request, entity_type: str, form_id: str, field_id: str) -> Response:
     """Change a field's label, flags, position, section, choices or options."""
-    base_model = _base_model(entity_type)
-    out = await write(request, field_admin.update_field, entity_type, base_model, form_id, field_id)
+    table, base_model = await _entity(
+        database(request), principal(request).workspace_id, entity_type
+    )
+    out = await write(request, field_admin.update_field, table, base_model, form_id, field_id)
     return json_response(out)
 
 
@@ -126,9 +144,8 @@ async def update_field(request: Request, entity_type: str, form_id: str, field_i
 )
 async def delete_field(request: Request, entity_type: str, form_id: str, field_id: str) -> Response:
     """Remove a custom field and its values on every record of the entity."""
-    base_model = _base_model(entity_type)
-    async with database(request).transaction() as tx:
-        out = await field_admin.delete_field(
-            tx, principal(request), entity_type, base_model, form_id, field_id
-        )
+    db, who = database(request), principal(request)
+    table, base_model = await _entity(db, who.workspace_id, entity_type)
+    async with db.transaction() as tx:
+        out = await field_admin.delete_field(tx, who, table, base_model, form_id, field_id)
     return json_response(out)

@@ -14,7 +14,7 @@ from typing import Any
 
 from opensales.db import Conn, Row
 from opensales.errors import PermissionDeniedError, ValidationError
-from opensales.kit import custom_fields, versions
+from opensales.kit import custom_fields, modules, versions
 from opensales.kit.coerce import to_bool, to_id, to_int, to_text
 from opensales.kit.dates import utcnow
 from opensales.kit.http import unwrap
@@ -123,6 +123,8 @@ async def create_field(
     unique = _flag(spec, "unique", spec.get("is_unique")) or False
     _check_unique(type_, unique)
     group = form.section_of(spec.get("parent_id"))
+    options = _options(type_, spec.get("field_options"), None)
+    await _check_lookup_module(conn, who, options)
     now = utcnow()
     row = {
         "workspace_id": who.workspace_id,
@@ -142,7 +144,7 @@ async def create_field(
         "hint": _hint(spec.get("hint")),
         "editable": _flag(spec, "editable", default=True),
         "visible": _flag(spec, "visible", default=True),
-        "field_options": _options(type_, spec.get("field_options"), None),
+        "field_options": options,
         "created_at": now,
         "updated_at": now,
     }
@@ -150,6 +152,15 @@ async def create_field(
     others = [r["id"] for r in form.in_section(group)]
     await _place(conn, who, others, row["id"], _position(spec.get("position")))
     return await _done(conn, who, form, row["id"])
+
+
+async def _check_lookup_module(conn: Conn, who: Principal, options: dict[str, Any] | None) -> None:
+    lookup = (options or {}).get("lookup_type", "")
+    if modules.ENTITY_NAME.match(lookup) and not await conn.fetch_val(
+        "SELECT id FROM custom_modules WHERE workspace_id = :ws AND entity_name = :e",
+        {"ws": who.workspace_id, "e": lookup},
+    ):
+        raise _bad("field_options.lookup_type", f"no custom module named {lookup}")
 
 
 async def _done(conn: Conn, who: Principal, form: Form, field_id: int) -> dict[str, Any]:
@@ -258,11 +269,13 @@ def _options(type_: str, value: Any, current: dict[str, Any] | None) -> dict[str
     out: dict[str, Any] = {}
     if type_ == "auto_complete":
         lookup = given.get("lookup_type", (current or {}).get("lookup_type"))
-        if not isinstance(lookup, str) or lookup not in LOOKUP_TYPES:
-            raise _bad(
-                "field_options.lookup_type", f"must be one of {', '.join(sorted(LOOKUP_TYPES))}"
-            )
-        out["lookup_type"] = LOOKUP_TYPES[lookup]
+        if isinstance(lookup, str) and modules.ENTITY_NAME.match(lookup):
+            out["lookup_type"] = lookup  # a custom module's: checked to exist on create
+        elif isinstance(lookup, str) and lookup in LOOKUP_TYPES:
+            out["lookup_type"] = LOOKUP_TYPES[lookup]
+        else:
+            kinds = ", ".join(sorted(LOOKUP_TYPES))
+            raise _bad("field_options.lookup_type", f"must be one of {kinds} or a custom module")
     if type_ == "decimal":
         locale = given.get("locale", (current or {}).get("locale"))
         if locale is not None and locale not in LOCALES:

@@ -16,6 +16,7 @@ from typing import Any
 
 from opensales.db import Conn, Row
 from opensales.errors import NotFoundError, ValidationError
+from opensales.kit import modules
 from opensales.kit.coerce import path_id
 from opensales.kit.fields import json_value
 from opensales.kit.options import in_clause
@@ -119,9 +120,10 @@ async def load_form(conn: Conn, who: Principal, entity: str, base_model: str) ->
 
 
 async def list_forms(
-    conn: Conn, who: Principal, entity: str, base_model: str, entities: list[str]
+    conn: Conn, who: Principal, entity: str, base_model: str, entities: dict[str, str]
 ) -> dict[str, Any]:
-    """`{"forms": [the entity's form], "meta": {"latest_forms_version_data": ...}}`."""
+    """`{"forms": [the entity's form], "meta": {"latest_forms_version_data": ...}}`;
+    `entities` maps every form's name (`contacts`, `cm_property`) to its table."""
     form = await load_form(conn, who, entity, base_model)
     choices = await _choices(conn, who, form.rows)
     sections = []
@@ -130,7 +132,7 @@ async def list_forms(
         sections.append(_render_section(form, group, position, fields))
     out = {
         "id": form.id,
-        "name": f"Default form for {entity}",
+        "name": f"Default form for {modules.entity_of(entity) or entity}",
         "description": "",
         "active": True,
         "form_class": f"{base_model}Form",
@@ -150,8 +152,8 @@ async def _choices(conn: Conn, who: Principal, rows: list[Row]) -> dict[str, lis
     return await selector_choices(conn, who, {r["choices_kind"] for r in rows if r["choices_kind"]})
 
 
-async def _versions(conn: Conn, who: Principal, entities: list[str]) -> dict[str, str]:
-    keys = {version_key(e): e for e in entities}
+async def _versions(conn: Conn, who: Principal, entities: dict[str, str]) -> dict[str, str]:
+    keys = {version_key(table): shown for shown, table in entities.items()}
     clause, params = in_clause("v", keys)
     rows = await conn.fetch_all(
         f"SELECT entity_type, version FROM data_versions WHERE workspace_id = :ws "

@@ -15,6 +15,7 @@ from opensales.deal.kind import DEFAULT_VIEWS as DEAL_VIEWS
 from opensales.kit.dates import utcnow
 from opensales.kit.kind import Kind
 from opensales.kit.records import insert_sql
+from opensales.kit.views import seed_views
 from opensales.product import fields as product_fields
 from opensales.sales_activity import fields as sales_activity_fields
 from opensales.selector.seeds import option_rows
@@ -44,7 +45,7 @@ async def create(conn: Conn, name: str) -> int:
     await _seed_options(conn, workspace_id)
     for kind, views in VIEWS:
         await seed_fields(conn, workspace_id, kind)
-        await _seed_views(conn, workspace_id, kind, views)
+        await seed_views(conn, workspace_id, kind.table, views)
     await sales_activity_fields.seed_fields(conn, workspace_id, utcnow())
     await product_fields.seed_fields(conn, workspace_id, utcnow())
     await cpq_document_fields.seed_fields(conn, workspace_id, utcnow())
@@ -87,30 +88,6 @@ def _by_columns(rows: list[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[s
     for row in rows:
         groups.setdefault(tuple(row), []).append(row)
     return groups
-
-
-async def _seed_views(
-    conn: Conn, workspace_id: int, kind: Kind, views: tuple[dict[str, Any], ...]
-) -> None:
-    now = utcnow()
-    rows = [
-        {
-            "workspace_id": workspace_id,
-            "entity_type": kind.table,
-            "number": number,
-            "name": view["name"],
-            "is_default": view.get("default", True),
-            "is_public": True,
-            "user_id": None,
-            "conditions": {"rules": view["rules"]},
-            "sort_field": view.get("sort", "updated_at"),
-            "sort_type": view.get("sort_type", "desc"),
-            "created_at": now,
-            "updated_at": now,
-        }
-        for number, view in enumerate(views, 1)
-    ]
-    await conn.execute_many(insert_sql("views", list(rows[0]), returning=False), rows)
 
 
 async def ensure_admin(

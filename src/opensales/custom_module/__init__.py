@@ -1,0 +1,1 @@
+"""Custom modules: kinds of record an admin defines, and their records."""
