@@ -1,18 +1,28 @@
 """Alembic environment: batch mode so that SQLite can ALTER, the same scripts on PostgreSQL."""
 
+import warnings
+
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from opensales.kit.field_indexes import PREFIX as CUSTOM_FIELD_INDEX
 from opensales.kit.modules import is_runtime_table
 from opensales.models import Base
 
 config = context.config
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Custom modules' record tables are made at runtime, not by migrations: not even read."""
+    return not (type_ == "table" and name is not None and is_runtime_table(name))
+
+
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Custom modules' record tables are made at runtime, not by migrations: left alone."""
+    """Custom fields' indexes are made at runtime too (kit/field_indexes.py): left alone."""
+    if type_ == "index" and reflected and (name or "").startswith(CUSTOM_FIELD_INDEX):
+        return False
     table = getattr(obj, "table", obj) if type_ != "table" else obj
     table_name = getattr(table, "name", name) or ""
     return not (reflected and is_runtime_table(table_name))
@@ -28,9 +38,15 @@ def run() -> None:
             target_metadata=Base.metadata,
             render_as_batch=True,
             compare_type=True,
+            include_name=include_name,
             include_object=include_object,
         )
-        with context.begin_transaction():
+        with context.begin_transaction(), warnings.catch_warnings():
+            # SQLAlchemy cannot read SQLite's expression indexes back, custom fields' included.
+            warnings.filterwarnings(
+                "ignore",
+                f"Skipped unsupported reflection of expression-based index {CUSTOM_FIELD_INDEX}",
+            )
             context.run_migrations()
     engine.dispose()
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
@@ -129,7 +129,7 @@ async def validate(
     return {**(existing or {}), **typed}
 
 
-def _value_sql(conn: Conn) -> str:
+def value_sql(conn: Conn) -> str:
     """The text of the custom field the bound `:cf_name` names, in the dialect's JSON."""
     if conn.dialect == "postgresql":
         return "(custom_field::jsonb ->> CAST(:cf_name AS text))"
@@ -147,7 +147,7 @@ async def ids_with_value(
     live = "" if entity == "sales_activities" else " AND is_deleted = false"
     rows = await conn.fetch_all(
         f"SELECT id FROM {entity} WHERE workspace_id = :ws{live} "
-        f"AND lower({_value_sql(conn)}) = :value ORDER BY id",
+        f"AND lower({value_sql(conn)}) = :value ORDER BY id",
         {"ws": workspace_id, "cf_name": name, "value": str(value).strip().lower()},
     )
     return [r["id"] for r in rows]
@@ -203,6 +203,58 @@ async def remove_values(conn: Conn, who: Principal, entity: str, name: str) -> N
     await versions.bump(conn, who.workspace_id, entity)
 
 
+# --- in views: a field's value as SQL ----------------------------------------------------
+
+# How values compare and sort in views. Numbers are compared as numbers. Dates and
+# date-times are compared as the ISO text they are stored in, which is in time order. Text is
+# compared byte by byte, so case-sensitively (SQLite's BINARY, PostgreSQL's "C" collation:
+# the same order on both). Checkboxes sort false before true.
+NUMERIC_TYPES = frozenset({"number", "decimal"})
+DATE_TYPES = frozenset({"date", "date_time", "datetime"})
+TEXT_TYPES = frozenset({"text", "email", "url", "dropdown", "radio"})
+ORDERED_TYPES = NUMERIC_TYPES | DATE_TYPES | TEXT_TYPES | {"checkbox"}
+# The names the forms API makes: the only ones that go into SQL as literals.
+_SQL_NAME = re.compile(r"cf_[a-z0-9_]+")
+
+
+def typed_sql(dialect: str, field: Row) -> str:
+    """The field's value in a record as SQL, typed as it compares and sorts. It is also the
+    expression of the field's index (kit/field_indexes), so a query must use exactly this
+    text for the index to serve it. The index needs the name as a literal, not a parameter."""
+    name = str(field["name"])
+    if not _SQL_NAME.fullmatch(name):
+        raise ValidationError(f"Custom field {name[:MAX_NAME_SHOWN]} cannot be used in a view")
+    if dialect != "postgresql":
+        return f"json_extract(custom_field, '$.\"{name}\"')"
+    text = f"(custom_field::jsonb ->> '{name}')"
+    type_ = field["type"]
+    if type_ in NUMERIC_TYPES:
+        return f"({text}::numeric)"
+    if type_ == "checkbox":
+        return f"({text}::boolean)"
+    if type_ in DATE_TYPES | TEXT_TYPES:
+        return f'({text} COLLATE "C")'
+    return text
+
+
+def comparable(field: Row, value: Any) -> Any:
+    """A view's value for the field, typed as the field's values are stored (a relative date
+    such as "30 days ago" comes as a datetime); a 400 naming the field when it is not one."""
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    if blank(value):
+        return None
+    reader: Callable[[Row, Any], Any] = _READERS.get(str(field["type"]), _text)
+    try:
+        typed = reader(field, value)
+    except ValueError as exc:
+        raise ValidationError(f"Invalid value for filter on {field['name']}: {exc}") from None
+    if field["type"] in NUMERIC_TYPES and typed is not None:
+        # PostgreSQL compares the value as numeric.
+        return Decimal(str(typed))
+    return typed
+
+
 # --- one value ----------------------------------------------------------------------------
 
 
@@ -245,7 +297,7 @@ def _number(field: Row, value: Any) -> int | None:
     return to_int(value)
 
 
-def _decimal(field: Row, value: Any) -> float:
+def _decimal(field: Row, value: Any) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError("must be a number")
     try:
@@ -254,7 +306,8 @@ def _decimal(field: Row, value: Any) -> float:
         raise ValueError("must be a number") from None
     if not number.is_finite() or abs(number) >= DECIMAL_LIMIT:
         raise ValueError("must be a number below 10^15")
-    return float(number)
+    # A whole number comes back as it was sent (12345, as the reference shows, not 12345.0).
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def _checkbox(field: Row, value: Any) -> bool | None:

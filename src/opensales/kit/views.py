@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
 from opensales.db import Conn, Row
 from opensales.errors import NotFoundError, ValidationError
-from opensales.kit import versions
-from opensales.kit.conditions import compile_rules
+from opensales.kit import custom_fields, modules, versions
+from opensales.kit.conditions import MAX_SHOWN, compile_rules, requires_value
 from opensales.kit.dates import format_timestamp, utcnow
 from opensales.kit.fields import json_value
 from opensales.kit.kind import Kind
@@ -114,20 +115,99 @@ async def find_view(conn: Conn, who: Principal, kind: Kind, number: int | None) 
     return row
 
 
-def _sort(kind: Kind, view: Row, sort: str | None, sort_type: str | None) -> tuple[str, bool]:
+# The name a row gives the value of a custom field it is sorted on.
+SORT_VALUE = "sort_value"
+
+
+@dataclass(frozen=True, slots=True)
+class _Sort:
+    field: str  # as views and requests name it
+    sql: str  # a column, or a custom field's typed value
+    descending: bool
+    custom: bool
+
+
+def _sort(
+    kind: Kind,
+    view: Row,
+    sort: str | None,
+    sort_type: str | None,
+    dialect: str,
+    custom: Mapping[str, Row],
+) -> _Sort:
     field = sort or view["sort_field"]
-    if field not in kind.sort_fields:
-        raise ValidationError(
-            f"Invalid value for sort: {field} (one of {', '.join(kind.sort_fields)})"
-        )
     direction = (sort_type or view["sort_type"]).lower()
     if direction not in ("asc", "desc"):
         raise ValidationError("Invalid value for sort_type: asc or desc")
-    return field, direction == "desc"
+    descending = direction == "desc"
+    if field in kind.sort_fields:
+        return _Sort(field, field, descending, custom=False)
+    definition = custom.get(field)
+    if definition is None:
+        known = "one of " + ", ".join(kind.sort_fields)
+        why = "no such custom field" if field.startswith("cf_") else known + " or a custom field"
+        raise ValidationError(f"Invalid value for sort: {field[:MAX_SHOWN]} ({why})")
+    if definition["type"] not in custom_fields.ORDERED_TYPES:
+        raise ValidationError(
+            f"Invalid value for sort: {field} (a {definition['type']} field cannot be sorted on)"
+        )
+    return _Sort(field, custom_fields.typed_sql(dialect, definition), descending, custom=True)
+
+
+def _workspace_rows(kind: Kind) -> str:
+    """The condition for the workspace's rows. A custom module's table holds one workspace's
+    records (the principal's workspace names the table), and its indexes leave the column
+    out: without the condition, a count of a view reads the index alone (20 times faster
+    over 100,000 records)."""
+    return "true" if modules.is_module_table(kind.table) else "workspace_id = :ws"
 
 
 def shows_deleted(rules: list[dict[str, Any]]) -> bool:
     return any(rule.get("attribute") == "is_deleted" for rule in rules)
+
+
+async def _custom_fields(
+    conn: Conn, who: Principal, kind: Kind, rules: list[dict[str, Any]], sort: str
+) -> Mapping[str, Row]:
+    """The kind's custom field definitions when the view sorts or filters on one; none
+    otherwise, so that other views do not read them."""
+    named = [sort, *(rule.get("attribute") for rule in rules)]
+    if not any(isinstance(name, str) and name.startswith("cf_") for name in named):
+        return {}
+    return await custom_fields.definitions(conn, who.workspace_id, kind.table)
+
+
+def _list_query(
+    kind: Kind,
+    order: _Sort,
+    rules: list[dict[str, Any]],
+    source: str,
+    params: dict[str, Any],
+    version: int,
+) -> ListQuery:
+    # Keyset paging needs a value on every row: a NOT NULL column, or rules that require one.
+    valued = requires_value(rules, order.field)
+    if not order.custom:
+        return ListQuery(
+            select=kind.list_select(order.sql),
+            source=source,
+            params=params,
+            sort=order.sql,
+            descending=order.descending,
+            keyset=valued or not kind.by_name[order.sql].nullable,
+            version=version,
+        )
+    # The field's value is selected under a name of its own (`id` is among the row's columns).
+    return ListQuery(
+        select=f"{kind.list_select('id')}, {order.sql} AS {SORT_VALUE}",
+        source=source,
+        params=params,
+        sort=order.sql,
+        descending=order.descending,
+        keyset=valued,
+        version=version,
+        sort_key=SORT_VALUE,
+    )
 
 
 async def view_records(
@@ -143,21 +223,21 @@ async def view_records(
 ) -> tuple[list[Row], int]:
     """The rows of one page of a view and the view's total, within the user's scope."""
     view = await find_view(conn, who, kind, number)
-    field, descending = _sort(kind, view, sort, sort_type)
     rules = json_value(view["conditions"]).get("rules", [])
-    where, params = compile_rules(rules, kind.columns, who)
+    custom = await _custom_fields(conn, who, kind, rules, sort or view["sort_field"])
+    order = _sort(kind, view, sort, sort_type, conn.dialect, custom)
+    where, params = compile_rules(rules, kind.columns, who, dialect=conn.dialect, custom=custom)
     scope, scope_params = who.scope_sql()
     version, live = await versions.current(conn, who.workspace_id, kind.table)
     # Views list live records; the recycle bin's own rule is what shows deleted ones.
     live_only = "" if shows_deleted(rules) else " AND is_deleted = false"
-    query = ListQuery(
-        select=kind.list_select(field),
-        source=f"{kind.table} WHERE workspace_id = :ws{live_only}{where}{scope}",
-        params={"ws": who.workspace_id, **params, **scope_params},
-        sort=field,
-        descending=descending,
-        keyset=not kind.by_name[field].nullable,
-        version=version,
+    query = _list_query(
+        kind,
+        order,
+        rules,
+        f"{kind.table} WHERE {_workspace_rows(kind)}{live_only}{where}{scope}",
+        {"ws": who.workspace_id, **params, **scope_params},
+        version,
     )
     rows = await page_rows(conn, query, page, per_page)
     # Every live row of the kind, as an unconditioned view shows them to an admin.

@@ -14,7 +14,7 @@ from typing import Any
 
 from opensales.db import Conn, Row
 from opensales.errors import PermissionDeniedError, ValidationError
-from opensales.kit import custom_fields, modules, versions
+from opensales.kit import custom_fields, field_indexes, modules, versions
 from opensales.kit.coerce import to_bool, to_id, to_int, to_text
 from opensales.kit.dates import utcnow
 from opensales.kit.http import unwrap
@@ -63,7 +63,7 @@ MAX_LABEL = 255
 MAX_INTERNAL_NAME = 60
 MAX_CHOICES = 500
 MAX_POSITION = 10_000
-_INTERNAL_NAME = re.compile(r"^[a-z0-9_]+$")
+_INTERNAL_NAME = re.compile(r"[a-z0-9_]+\Z")
 # What default fields let change through the forms API.
 DEFAULT_CHANGEABLE = frozenset({"label", "required", "visible", "position"})
 # Keys of the rendered field that a client may send back as they are: never written.
@@ -149,9 +149,20 @@ async def create_field(
         "updated_at": now,
     }
     row["id"] = await conn.fetch_val(insert_sql("fields", list(row)), row)
-    others = [r["id"] for r in form.in_section(group)]
-    await _place(conn, who, others, row["id"], _position(spec.get("position")))
+    await field_indexes.create(conn, who.workspace_id, entity, row)
+    section = form.in_section(group)
+    position = _position(spec.get("position")) or _new_field_position(section)
+    await _place(conn, who, [r["id"] for r in section], row["id"], position)
     return await _done(conn, who, form, row["id"])
+
+
+def _new_field_position(section: list[Row]) -> int:
+    """Where a new field goes unless told: after the section's fields, but before the
+    read-only default ones that close it (a custom module's "Created by", "Updated at"...)."""
+    end = len(section)
+    while end and section[end - 1]["is_default"] and not section[end - 1]["editable"]:
+        end -= 1
+    return end + 1
 
 
 async def _check_lookup_module(conn: Conn, who: Principal, options: dict[str, Any] | None) -> None:
@@ -477,6 +488,7 @@ async def delete_field(
     row = form.find(field_ref)
     if row["is_default"]:
         raise ValidationError(f"{row['name']} is a default field: it cannot be deleted")
+    await field_indexes.drop(conn, row)
     await custom_fields.remove_values(conn, who, entity, row["name"])
     await conn.execute(
         "DELETE FROM fields WHERE id = :id AND workspace_id = :ws",
