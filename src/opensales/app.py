@@ -22,6 +22,7 @@ from opensales.config import Settings, get_settings
 from opensales.contact.api import router as contact_router
 from opensales.cpq_document.api import router as cpq_document_router
 from opensales.custom_module.api import router as custom_module_router
+from opensales.custom_module.engagement_api import router as module_engagement_router
 from opensales.db import create_database
 from opensales.deal.api import router as deal_router
 from opensales.errors import OpenSalesError, error_response
@@ -60,6 +61,7 @@ ROUTERS = (
     phone_call_router,
     product_router,
     cpq_document_router,
+    module_engagement_router,
     # Last: its /{entity_name}/filters must not shadow /contacts/filters and the like.
     custom_module_router,
 )

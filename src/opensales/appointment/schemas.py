@@ -57,8 +57,8 @@ def render_contact(row: Row) -> dict[str, Any]:
 
 
 def include(record_table: str) -> Include:
-    """`include=appointments` on a contact, account or deal: the appointments on it, in
-    the order they take place."""
+    """`include=appointments` on a contact, account, deal or module record: the appointments
+    on it, in the order they take place."""
     rows_of = engagement.attached("appointments", "appointments", record_table, dict, "from_date")
 
     async def load(conn: Conn, who: Principal, records: Sequence[Row]) -> list[dict[str, Any]]:

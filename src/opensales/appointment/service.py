@@ -1,5 +1,5 @@
-"""Appointments: meetings on a contact, account or deal (or on no record), with users and
-contacts attending.
+"""Appointments: meetings on a contact, account, deal or custom module's record (or on no
+record), with users and contacts attending.
 
 Who sees one: its creator, its user attendees, admins, and whoever may see the record it is
 on (kit/engagement.py). The list (`GET /api/appointments`) is personal: the appointments the
@@ -182,12 +182,13 @@ async def _target(
         # Resending the record it is already on needs no new check (an attendee who may
         # not see that record resends it with the rest of the appointment).
         try:
-            same = engagement.target_table(raw_type) == current[0] and to_id(raw_id) == current[1]
+            table = await engagement.table_named(conn, who, raw_type, engagement.ENGAGED)
+            same = table == current[0] and to_id(raw_id) == current[1]
         except (ValidationError, ValueError):
             same = False
         if same:
             return current
-    return await engagement.resolve_target(conn, who, raw_type, raw_id)
+    return await engagement.resolve_target(conn, who, raw_type, raw_id, engagement.ENGAGED)
 
 
 # --- effects ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """What a custom module's records are to the API: a Kind built from the module's row.
 
 Records have a name and an owner (the module's default form), custom fields, and the
-columns every record has; they answer in the reference's shape, with `creator_id` (sic).
+columns every record has; they answer in the reference's shape, with `creator_id` (sic:
+kit/modules.py), and sideload their users and the items on them as contacts do.
 """
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from opensales.appointment.schemas import include as include_appointments
 from opensales.db import Row
-from opensales.kit import modules
+from opensales.kit import modules, sideload
 from opensales.kit.conditions import CREATED_LAST_30_DAYS, IN_MY_TERRITORY, OWNED_BY_ME
-from opensales.kit.dates import format_timestamp
-from opensales.kit.fields import TEXT, Field, json_value
+from opensales.kit.fields import TEXT, Field
 from opensales.kit.kind import Kind
 from opensales.kit.recycle_bin import RECYCLE_BIN_VIEW
+from opensales.note.schemas import include as include_notes
+from opensales.task.schemas import include as include_tasks
 
 FIELDS = (Field("name", TEXT, "Name", required=True),)
 SORT_FIELDS = ("name", "created_at", "updated_at")
@@ -43,34 +46,32 @@ class ModuleKind(Kind):
     """A module's records; `table` is its records table, `singular` its entity name."""
 
     def render(self, row: Row, *, partial: bool = False) -> dict[str, Any]:
-        entity, record_id = self.singular, row["id"]
-        base = f"/custom_module/{entity}/{record_id}"
-        return {
-            "id": record_id,
-            "name": row["name"],
-            "owner_id": row["owner_id"],
-            "custom_field": json_value(row["custom_field"]),
-            "created_at": format_timestamp(row["created_at"]),
-            "creator_id": row["creater_id"],
-            "updated_at": format_timestamp(row["updated_at"]),
-            "updater_id": row["updater_id"],
-            "avatar": None,
-            "recent_note": None,
-            "links": {
-                "document_associations": f"{base}/document_associations",
-                "notes": f"{base}/notes?include=creater",
-            },
-        }
+        return modules.render_record(self.singular, row)
 
     def list_select(self, sort: str) -> str:
         names = {"id", "name", "owner_id", "creater_id", "updater_id", "custom_field"}
         return ", ".join(sorted({*names, "created_at", "updated_at", sort}))
 
 
+def includes(table: str) -> dict[str, sideload.Include]:
+    """A record's `include=` handles, as a contact's: its users and what hangs on it (the
+    records of other modules that look it up are any record's: kit/sideload.py)."""
+    return {
+        "owner": sideload.users("owner_id"),
+        "creater": sideload.users("creater_id"),
+        "creator": sideload.users("creater_id"),
+        "updater": sideload.users("updater_id"),
+        "notes": include_notes(table),
+        "tasks": include_tasks(table),
+        "appointments": include_appointments(table),
+    }
+
+
 def module_kind(module: Row) -> ModuleKind:
     entity = str(module["entity_name"])
+    table = modules.table_of(module["workspace_id"], entity)
     return ModuleKind(
-        table=modules.table_of(module["workspace_id"], entity),
+        table=table,
         singular=entity,
         model_class=model_class(module),
         label=str(module["singular_name"]),
@@ -78,4 +79,5 @@ def module_kind(module: Row) -> ModuleKind:
         partial=("name", "owner_id"),
         sort_fields=SORT_FIELDS,
         list_key=entity,
+        includes=includes(table),
     )

@@ -1,4 +1,5 @@
-"""/api/documents: files (and links) attached to contacts, accounts and deals."""
+"""/api/documents: files (and links) attached to contacts, accounts, deals, products and
+custom modules' records."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def _settings(request: Request) -> Settings:
 
 @router.post(
     "/documents",
-    summary="Upload a file to a contact, account or deal (or add a link)",
+    summary="Upload a file to a contact, account, deal, product or module record (or add a link)",
     responses={**responses(UploadOut), **_ERRORS},
     openapi_extra=upload_body(),
 )
@@ -70,6 +71,31 @@ async def create_document(request: Request) -> Response:
     return json_response({"id": row["id"], "msg": service.UPLOADED, "url": sign.url(row)})
 
 
+PER_PAGE_FILES = Query(None, description="Rows of each kind (default and max 100)")
+
+
+async def list_associations(
+    request: Request, table: str, record_id: str, label: str | None = None
+) -> Response:
+    """The files and links on the record of `table` with this id (`label` names its kind
+    in a 404), as every kind of record lists them."""
+    settings = _settings(request)
+    number = max(1, min(query_int(request.query_params.get("page"), 1), 10**6))
+    per_page = query_int(request.query_params.get("per_page"), MAX_PER_PAGE)
+    out = await service.associations(
+        database(request),
+        principal(request),
+        table,
+        path_id(record_id),
+        number,
+        max(1, min(per_page, MAX_PER_PAGE)),
+        str(request.base_url),
+        settings.download_url_seconds,
+        label,
+    )
+    return json_response(out)
+
+
 def _add_listing(plural: str, label: str) -> None:
     @router.get(
         f"/{plural}/{{record_id}}/document_associations",
@@ -80,23 +106,10 @@ def _add_listing(plural: str, label: str) -> None:
         request: Request,
         record_id: str,
         page: str | None = PAGE,
-        per_page: str | None = Query(None, description="Rows of each kind (default and max 100)"),
+        per_page: str | None = PER_PAGE_FILES,
     ) -> Response:
         """Files (with signed download URLs) and links, newest first, and their creators."""
-        settings = _settings(request)
-        number = max(1, min(query_int(page, 1), 10**6))
-        size = max(1, min(query_int(per_page, MAX_PER_PAGE), MAX_PER_PAGE))
-        out = await service.associations(
-            database(request),
-            principal(request),
-            plural,
-            path_id(record_id),
-            number,
-            size,
-            str(request.base_url),
-            settings.download_url_seconds,
-        )
-        return json_response(out)
+        return await list_associations(request, plural, record_id)
 
 
 for _plural, _label in (("contacts", "contact"), ("sales_accounts", "account"), ("deals", "deal")):

@@ -69,7 +69,9 @@ class UploadIn(BaseModel):
     file_name: str | None = Field(None, description="Its name; blank: the upload's own name")
     is_shared: bool | None = None
     targetable_id: int | str
-    targetable_type: str = Field(description="Contact, SalesAccount or Deal (any spelling)")
+    targetable_type: str = Field(
+        description="Contact, SalesAccount, Deal, Product (any spelling) or a module (cm_property)"
+    )
 
 
 class LinkIn(BaseModel):

@@ -1,5 +1,6 @@
-"""Files on records: uploads, whose bytes live in the storage backend (kit/storage.py), and
-links to documents kept elsewhere (`link_url`, no bytes).
+"""Files on records (contacts, accounts, deals, products, custom modules' records): uploads,
+whose bytes live in the storage backend (kit/storage.py), and links to documents kept
+elsewhere (`link_url`, no bytes).
 
 Who sees a file: whoever may see its record (docs/decisions/0007). Uploading to a record the
 user may not see is a 400 ("no such Contact"), listing its files a 404. A record in the
@@ -281,18 +282,12 @@ async def associations(
     per_page: int,
     base_url: str,
     seconds: int,
+    label: str | None = None,
 ) -> dict[str, Any]:
-    """A record's files and links, newest first, with their creators."""
-    scope, scope_params = who.scope_sql()
-    found = None
-    if record_id is not None:
-        found = await db.fetch_one(
-            f"SELECT id FROM {table} WHERE id = :id AND workspace_id = :ws "
-            f"AND is_deleted = false{scope}",
-            {"id": record_id, "ws": who.workspace_id, **scope_params},
-        )
-    if found is None:
-        raise NotFoundError(f"{LABELS[table]} not found")
+    """A record's files and links, newest first, with their creators; 404 (naming `label`,
+    else the record's kind) for a record the user may not see."""
+    if record_id is None or not await engagement.visible_record(db, who, table, record_id):
+        raise NotFoundError(f"{label or LABELS[table]} not found")
     params = {
         "ws": who.workspace_id,
         "tt": table,

@@ -5,18 +5,21 @@ that record's `include=` and timeline, and what it does to the record's last-con
 Items keep their record as (`target_table`, `target_id`). Clients name it with
 `targetable_type` in any of the spellings Freshsales clients send ("Contact", "contact",
 "SalesAccount", "salesAccount", "sales_account", "Deal", ...) and get it back as
-`targetable: {"type": "contact", "id": 1}`.
+`targetable: {"type": "contact", "id": 1}`. A custom module's records (kit/modules.py) are
+named by the module's entity name (`cm_property`) or model class (`CustomModule6`), and come
+back as the entity name: they take part wherever `allowed` holds MODULE_RECORDS.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+import re
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from opensales.db import Conn, Row
 from opensales.errors import NotFoundError, ValidationError
-from opensales.kit import storage, timeline, versions
+from opensales.kit import modules, storage, timeline, versions
 from opensales.kit.coerce import to_id
 from opensales.kit.dates import utcnow
 from opensales.kit.options import in_clause
@@ -36,8 +39,12 @@ TARGETS: dict[str, tuple[str, str, str]] = {
     "products": ("Product", "product", "name"),
 }
 RECORD_TARGETS = ("contacts", "sales_accounts", "deals")
+# In `allowed`: the records of any custom module of the workspace.
+MODULE_RECORDS = "custom module records"
+# What notes, tasks and appointments hang on.
+ENGAGED = (*RECORD_TARGETS, MODULE_RECORDS)
 # Files also hang on products.
-FILE_TARGETS = (*RECORD_TARGETS, "products")
+FILE_TARGETS = (*RECORD_TARGETS, "products", MODULE_RECORDS)
 # Items other items hang on: an appointment's notes.
 ITEM_TARGETS: dict[str, tuple[str, str, str]] = {
     "appointments": ("Appointment", "appointment", "title"),
@@ -54,37 +61,86 @@ def _spellings() -> dict[str, str]:
 
 
 _BY_SPELLING = _spellings()
+_MODEL_CLASS = re.compile(r"^custommodule(\d{1,9})$")
+
+
+def _among(table: str | None, tables: Collection[str]) -> bool:
+    """`table` is one of `tables`, or a custom module's records table."""
+    return table in tables or modules.is_module_table(table)
+
+
+def is_record(table: str | None) -> bool:
+    """Whether items on `table` are on a record: its timeline, last contacted, recycle bin."""
+    return _among(table, RECORD_TARGETS)
+
+
+def _allowed_names(allowed: Sequence[str]) -> str:
+    names = [_NAMES[t][0] for t in allowed if t in _NAMES]
+    if MODULE_RECORDS in allowed:
+        names.append("a custom module's entity name (cm_...) or model class (CustomModuleN)")
+    return ", ".join(names)
 
 
 def target_table(raw: Any, allowed: Sequence[str] = RECORD_TARGETS) -> str:
-    """The table a `targetable_type` names, in any spelling clients use; else 400."""
+    """The table a `targetable_type` names, in any spelling clients use; else 400.
+    Custom modules' spellings need the workspace: `table_named` reads them."""
     table = _BY_SPELLING.get(str(raw).strip().lower()) if isinstance(raw, str) else None
     if table is None or table not in allowed:
-        names = ", ".join(_NAMES[t][0] for t in allowed)
+        names = _allowed_names(allowed)
         raise ValidationError(f"Invalid value for targetable_type: must be one of {names}")
     return table
 
 
+def _module_key(spelling: str) -> tuple[str, Any] | None:
+    """The custom_modules column and value a module's spelling names it by, if it is one."""
+    number = _MODEL_CLASS.match(spelling)
+    if number is not None:
+        return "number", int(number.group(1))
+    return ("entity_name", spelling) if modules.ENTITY_NAME.match(spelling) else None
+
+
+async def table_named(
+    conn: Conn, who: Principal, raw: Any, allowed: Sequence[str] = RECORD_TARGETS
+) -> str:
+    """The table a `targetable_type` names, custom modules' spellings included when
+    `allowed` holds MODULE_RECORDS; a module that does not exist is a 400."""
+    spelling = raw.strip().lower() if isinstance(raw, str) else ""
+    key = _module_key(spelling) if MODULE_RECORDS in allowed else None
+    if key is None:
+        return target_table(raw, allowed)
+    entity = await conn.fetch_val(
+        f"SELECT entity_name FROM custom_modules WHERE workspace_id = :ws AND {key[0]} = :v",
+        {"ws": who.workspace_id, "v": key[1]},
+    )
+    if entity is None:
+        shown = spelling[:60]
+        raise ValidationError(f"Invalid value for targetable_type: no custom module {shown}")
+    return modules.table_of(who.workspace_id, entity)
+
+
 def targetable_type(table: str | None) -> str | None:
-    """`Contact`, `SalesAccount`, `Deal`: how responses name the record's type."""
-    return _NAMES[table][0] if table in _NAMES else None
+    """`Contact`, `SalesAccount`, `Deal`, `cm_property`: how responses name the record's
+    type."""
+    return _NAMES[table][0] if table in _NAMES else modules.entity_of(table)
 
 
 def targetable(table: str | None, record_id: int | None) -> dict[str, Any] | None:
-    """`{"type": "contact", "id": 1}`."""
-    if table not in _NAMES or record_id is None:
+    """`{"type": "contact", "id": 1}` (`{"type": "cm_property", ...}` on a module's record)."""
+    short = _NAMES[table][1] if table in _NAMES else modules.entity_of(table)
+    if short is None or record_id is None:
         return None
-    return {"type": _NAMES[table][1], "id": record_id}
+    return {"type": short, "id": record_id}
 
 
-async def _visible_record(conn: Conn, who: Principal, table: str, record_id: int) -> Row | None:
+async def visible_record(conn: Conn, who: Principal, table: str, record_id: int) -> Row | None:
+    """The live record (or item: an appointment) the user may see, else None."""
     if table in ITEM_TARGETS:
         row = await conn.fetch_one(
             f"SELECT * FROM {table} WHERE id = :id AND workspace_id = :ws",
             {"id": record_id, "ws": who.workspace_id},
         )
         return row if row is not None and await may_see(conn, who, row) else None
-    scope, params = who.scope_sql() if table in TARGETS else ("", {})
+    scope, params = who.scope_sql()
     return await conn.fetch_one(
         f"SELECT * FROM {table} WHERE id = :id AND workspace_id = :ws AND is_deleted = false"
         f"{scope}",
@@ -103,13 +159,13 @@ async def resolve_target(
     see (one they may not see is, to them, one that does not exist); else 400."""
     if raw_type is None or raw_id is None or raw_id == "":
         raise ValidationError("Invalid value for targetable: targetable_type and targetable_id")
-    table = target_table(raw_type, allowed)
+    table = await table_named(conn, who, raw_type, allowed)
     try:
         record_id = to_id(raw_id)
     except ValueError as exc:
         raise ValidationError(f"Invalid value for targetable_id: {exc}") from None
-    if record_id is None or await _visible_record(conn, who, table, record_id) is None:
-        label = _NAMES[table][0]
+    if record_id is None or await visible_record(conn, who, table, record_id) is None:
+        label = targetable_type(table)
         raise ValidationError(f"Invalid value for targetable_id: no such {label} {raw_id}")
     return table, record_id
 
@@ -119,23 +175,24 @@ async def load_targets(
 ) -> dict[str, list[dict[str, Any]]]:
     """The records items hang on, among those the user may see, as the top-level arrays
     Freshsales sideloads: `{"contacts": [{id, display_name, email, avatar}],
-    "sales_accounts": [{id, name, avatar}], "deals": [{id, name, avatar}]}`."""
+    "sales_accounts": [{id, name, avatar}], "deals": [{id, name, avatar}]}`; a module's
+    records under its entity name (`"cm_property": [{id, name, avatar}]`)."""
     wanted: dict[str, set[int]] = {}
     for table, record_id in refs:
-        if table in TARGETS and record_id is not None:
-            wanted.setdefault(table, set()).add(record_id)
+        if _among(table, TARGETS) and record_id is not None:
+            wanted.setdefault(str(table), set()).add(record_id)
     out: dict[str, list[dict[str, Any]]] = {}
     for table, ids in wanted.items():
-        name = TARGETS[table][2]
+        name = TARGETS[table][2] if table in TARGETS else "name"
         extra = ", email" if table == "contacts" else ""
         clause, params = in_clause("g", sorted(ids))
-        scope, scope_params = who.scope_sql() if table in TARGETS else ("", {})
+        scope, scope_params = who.scope_sql()
         rows = await conn.fetch_all(
             f"SELECT id, {name}{extra} FROM {table} WHERE workspace_id = :ws "
             f"AND is_deleted = false AND id IN {clause}{scope} ORDER BY id",
             {"ws": who.workspace_id, **params, **scope_params},
         )
-        out[table] = [{**r, "avatar": None} for r in rows]
+        out[modules.entity_of(table) or table] = [{**r, "avatar": None} for r in rows]
     return out
 
 
@@ -153,7 +210,7 @@ async def may_see(conn: Conn, who: Principal, row: Row, people: Iterable[int] = 
     table, record_id = row.get("target_table"), row.get("target_id")
     if table is None or record_id is None:
         return False
-    return await _visible_record(conn, who, table, record_id) is not None
+    return await visible_record(conn, who, table, record_id) is not None
 
 
 async def find(
@@ -208,7 +265,7 @@ async def touch_contacted(
         return
     touched: set[str] = set()
     for table, record_id in dict.fromkeys(refs):
-        if table not in RECORD_TARGETS:
+        if not is_record(table):
             continue
         await conn.execute(
             f"UPDATE {table} SET last_contacted = :at, last_contacted_mode = :mode "
@@ -230,7 +287,7 @@ async def log(
     data: Mapping[str, Any],
 ) -> None:
     """An entry on the record's timeline naming the item (`NOTE_CREATED`, `TASK_COMPLETED`)."""
-    if target is None or target[0] not in RECORD_TARGETS:
+    if target is None or not is_record(target[0]):
         return
     await timeline.append(
         conn, who, timeline.action(item[0], verb), data, [target], actionable=item
@@ -266,7 +323,7 @@ def attached(
 
 async def record_deleted(conn: Conn, table: str, ids: Sequence[int], deleted: bool) -> None:
     """Items on records moved to (or back from) the recycle bin leave (or rejoin) lists."""
-    if not ids or table not in TARGETS:
+    if not ids or not _among(table, TARGETS):
         return
     clause, params = in_clause("r", ids)
     for item_table in ITEM_TABLES:
@@ -291,7 +348,7 @@ async def forget_everything_on(conn: Conn, who: Principal, table: str) -> None:
 
 async def forget_attached(conn: Conn, who: Principal, table: str, ids: Sequence[int]) -> None:
     """A forgotten record's items go with it (and a deleted appointment's notes)."""
-    if not ids or table not in _NAMES:
+    if not ids or not _among(table, _NAMES):
         return
     clause, params = in_clause("r", ids)
     where = f"target_table = :t AND target_id IN {clause}"

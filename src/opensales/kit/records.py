@@ -171,8 +171,9 @@ class RecordService:
     ) -> dict[str, Any]:
         """`{"<singular>": record, <sideloads>}`: the primary record first."""
         outs = await self.render_full(conn, who, [row])
+        handles = [*self.always_include, *handles]
         side = await sideload.apply(
-            conn, who, self.kind.includes, [*self.always_include, *handles], [row], outs
+            conn, who, self.kind.includes, handles, [row], outs, table=self.kind.table
         )
         return {self.kind.singular: outs[0], **side}
 

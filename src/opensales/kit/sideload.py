@@ -2,6 +2,10 @@
 
 Sideloads become top-level arrays beside the primary record (deduplicated by id); a nested
 handle (contact `sales_accounts`) puts its rows inside each record instead.
+
+Custom modules are data, so no kind declares their handles: on any record, a handle that
+names one of the workspace's modules (`include=cm_property`) sideloads that module's live
+records, among those the user may see, whose lookup fields point at the record.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from opensales.db import Conn, Row
+from opensales.kit import custom_fields, modules
 from opensales.kit.options import in_clause, load_options, render_option
 from opensales.kit.principal import Principal
 
@@ -93,6 +98,42 @@ def empty(key: str) -> Include:
     return Include(key, load=load)
 
 
+async def _looking_up(conn: Conn, who: Principal, table: str, handle: str) -> Include | None:
+    """`include=cm_property` on a record of `table`: the module's records whose lookup fields
+    hold its id. None when the handle names no module (an unknown handle is ignored), or
+    names the record's own module, whose key the record itself holds."""
+    if not modules.ENTITY_NAME.match(handle):
+        return None
+    module_table = modules.table_of(who.workspace_id, handle)
+    exists = await conn.fetch_val(
+        "SELECT id FROM custom_modules WHERE workspace_id = :ws AND entity_name = :e",
+        {"ws": who.workspace_id, "e": handle},
+    )
+    if exists is None or module_table == table:
+        return None
+    defs = await custom_fields.definitions(conn, who.workspace_id, module_table)
+    lookups = [
+        name
+        for name, field in defs.items()
+        if field["type"] == "auto_complete"
+        and custom_fields.lookup_table(who.workspace_id, custom_fields.lookup_type(field)) == table
+    ]
+
+    async def load(conn: Conn, who: Principal, rows: Sequence[Row]) -> list[dict[str, Any]]:
+        # Lookups hold ids as JSON numbers: compared as text, as both dialects read them.
+        clause, params = in_clause("p", [str(r["id"]) for r in rows])
+        found: dict[int, Row] = {}
+        for name in lookups:
+            condition = f"{custom_fields.value_sql(conn)} IN {clause}"
+            for row in await visible_rows(
+                conn, who, module_table, condition, {"cf_name": name, **params}
+            ):
+                found[row["id"]] = row
+        return [modules.render_record(handle, found[i]) for i in sorted(found)]
+
+    return Include(handle, load=load)
+
+
 async def apply(
     conn: Conn,
     who: Principal,
@@ -100,11 +141,16 @@ async def apply(
     handles: Sequence[str],
     rows: Sequence[Row],
     outs: Sequence[dict[str, Any]],
+    *,
+    table: str | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Run the asked handles; nest where the handle nests, return the top-level arrays."""
+    """Run the asked handles; nest where the handle nests, return the top-level arrays.
+    `table`: the records' table, for the handles that name a custom module."""
     top: dict[str, dict[Any, dict[str, Any]]] = {}
     for handle in dict.fromkeys(handles):
         include = includes.get(handle)
+        if include is None and table is not None and rows:
+            include = await _looking_up(conn, who, table, handle)
         if include is None:
             continue
         if include.nest is not None:

@@ -24,7 +24,7 @@ CREATER = Query(None, description="creater: sideload the notes' writers as users
     openapi_extra=body(NoteIn),
 )
 async def create_note(request: Request) -> Response:
-    """Create a note on a contact, account or deal (or an appointment)."""
+    """Create a note on a contact, account, deal or module record (or an appointment)."""
     row = await write(request, service.create)
     return json_response({"note": render(row)})
 

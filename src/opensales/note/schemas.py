@@ -29,7 +29,7 @@ def render(row: Row) -> dict[str, Any]:
 
 
 def include(record_table: str) -> Include:
-    """`include=notes` on a contact, account or deal: its notes, newest first."""
+    """`include=notes` on a contact, account, deal or module record: its notes, newest first."""
     return engagement.attached("notes", "notes", record_table, render, order="id DESC")
 
 

@@ -1,4 +1,5 @@
-"""Notes: text written on a contact, account or deal (or on an appointment: its meeting notes).
+"""Notes: text written on a contact, account, deal or custom module's record (or on an
+appointment: its meeting notes).
 
 A note on a record counts as contact with it: the record's `last_contacted` moves forward to
 the note's time, with mode "Note". Each create, update and delete is an entry on the record's
@@ -20,7 +21,7 @@ from opensales.kit.dates import parse_datetime, utcnow
 from opensales.kit.http import include_handles, unwrap
 from opensales.kit.options import in_clause
 from opensales.kit.principal import Principal
-from opensales.kit.records import insert_sql, ref_exists
+from opensales.kit.records import insert_sql
 from opensales.kit.sideload import load_users
 from opensales.kit.views import meta
 from opensales.note.schemas import render
@@ -29,7 +30,7 @@ TABLE = "notes"
 LABEL = "Note"
 MODE = "Note"  # last_contacted_mode
 # What a note may hang on: records, and appointments (meeting notes).
-TARGETS = (*engagement.RECORD_TARGETS, "appointments")
+TARGETS = (*engagement.ENGAGED, "appointments")
 # Rails keeps a note in a TEXT column: 64 KiB.
 MAX_DESCRIPTION = 65_535
 
@@ -174,11 +175,12 @@ async def record_notes(
     number: int,
     per_page: int,
     query: Any,
+    label: str | None = None,
 ) -> dict[str, Any]:
-    """A record's notes, newest first: `{"notes": [...], "meta": {...}}`; 404 for a record
-    the user may not see."""
-    if record_id is None or not await ref_exists(conn, who, table, record_id):
-        raise NotFoundError(f"{engagement.targetable_type(table)} not found")
+    """A record's notes, newest first: `{"notes": [...], "meta": {...}}`; 404 (naming
+    `label`, else the record's type) for a record the user may not see."""
+    if record_id is None or not await engagement.visible_record(conn, who, table, record_id):
+        raise NotFoundError(f"{label or engagement.targetable_type(table)} not found")
     where = "workspace_id = :ws AND target_table = :tt AND target_id = :tid"
     params = {"ws": who.workspace_id, "tt": table, "tid": record_id}
     count = int(await conn.fetch_val(f"SELECT count(*) FROM {TABLE} WHERE {where}", params) or 0)

@@ -55,7 +55,7 @@ router.fast_routes = [  # type: ignore[attr-defined]
     openapi_extra=body(TaskCreateRequest),
 )
 async def create_task(request: Request, include: str | None = INCLUDE) -> Response:
-    """Create a task on a contact, account or deal; the owner defaults to you."""
+    """Create a task on a contact, account, deal or module record; the owner defaults to you."""
     call = await call_of(request)
     data = read_json(call.body)
     async with call.db.transaction() as tx:

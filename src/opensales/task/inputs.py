@@ -187,14 +187,16 @@ async def target(
     conn: Conn, who: Principal, body: Mapping[str, Any], existing: Row | None
 ) -> engagement.Ref:
     raw_type, raw_id = body.get("targetable_type"), body.get("targetable_id")
+    allowed = engagement.ENGAGED
     if existing is None:
-        return await engagement.resolve_target(conn, who, raw_type, raw_id)
+        return await engagement.resolve_target(conn, who, raw_type, raw_id, allowed)
     old: engagement.Ref = (existing["target_table"], existing["target_id"])
     if raw_type is None and raw_id is None:
         return old
     raw_type = raw_type if raw_type is not None else engagement.targetable_type(old[0])
     raw_id = raw_id if raw_id is not None else old[1]
     # Naming the record it already hangs on is no move (the example update sends it).
-    if engagement.target_table(raw_type) == old[0] and ref("targetable_id", raw_id) == old[1]:
+    table = await engagement.table_named(conn, who, raw_type, allowed)
+    if table == old[0] and ref("targetable_id", raw_id) == old[1]:
         return old
-    return await engagement.resolve_target(conn, who, raw_type, raw_id)
+    return await engagement.resolve_target(conn, who, raw_type, raw_id, allowed)

@@ -8,7 +8,8 @@ of the asked page, and the collaborator branch leaves out tasks the user owns, s
 merge needs no de-duplication.
 
 Totals are cached per process, keyed on the data versions of tasks and of the records they
-hang on (a record moved to the recycle bin takes its tasks out of the lists), so a list of
+hang on, custom modules' included (a record moved to the recycle bin takes its tasks out of
+the lists), so a list of
 100,000 tasks is counted once per change, not once per request. "Overdue" ends at the
 current instant: its total is the cached count up to a recent boundary plus a live count of
 the few tasks due since.
@@ -23,13 +24,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from opensales.db import Conn, Row
+from opensales.kit import modules
 from opensales.kit.engagement import RECORD_TARGETS
 from opensales.kit.options import in_clause
 
 TABLE = "tasks"
 OPEN, DONE = 0, 1
-# The data versions a task list depends on.
+# The data versions a task list depends on (and those of the custom modules' tables).
 VERSIONED = (TABLE, *RECORD_TARGETS)
+# (entity type, version) of each, by entity type: a cache key.
+Version = tuple[tuple[str, int], ...]
 # Overdue totals: what fell due longer ago than this is counted into the cached part.
 SETTLE_AFTER = timedelta(minutes=5)
 _CACHE_SIZE = 10_000
@@ -116,19 +120,34 @@ async def page(conn: Conn, s: Selection, limit: int, offset: int) -> list[Row]:
     return await conn.fetch_all(sql, params)
 
 
-async def _count(conn: Conn, s: Selection) -> int:
+def _binned(due: str, module_tables: Sequence[str], params: dict[str, Any]) -> str:
+    """The sum of the owned tasks on records in the recycle bin, per record table."""
+    mine = f"+t.owner_id = :me AND +t.workspace_id = :ws AND +t.status = :status{due}"
+    # Unary plus keeps SQLite from walking the owner index here: the deleted records lead.
+    counts = [
+        f"(SELECT count(*) FROM tasks t WHERE t.target_table = '{table}' AND t.target_id IN "
+        f"(SELECT r.id FROM {table} r WHERE r.workspace_id = :ws AND r.is_deleted = true) "
+        f"AND {mine})"
+        for table in RECORD_TARGETS
+    ]
+    if module_tables:
+        # Modules' tasks are few: read from the target index, the bin known by their flag.
+        clause, names = in_clause("module", module_tables)
+        params.update(names)
+        counts.append(
+            f"(SELECT count(*) FROM tasks t WHERE t.target_table IN {clause} "
+            f"AND t.target_deleted = true AND {mine})"
+        )
+    return " + ".join(counts)
+
+
+async def _count(conn: Conn, s: Selection, module_tables: Sequence[str]) -> int:
     """Owned tasks are counted on the index alone (every owned task, less those on records
     in the recycle bin, found from the bin); collaborations from their own index."""
     where, params = _where(s)
     due, _ = _range(s)
     owned = "t.owner_id = :me AND t.workspace_id = :ws AND t.status = :status" + due
-    # Unary plus keeps SQLite from walking the owner index here: the deleted records lead.
-    binned = " + ".join(
-        f"(SELECT count(*) FROM tasks t WHERE t.target_table = '{table}' AND t.target_id IN "
-        f"(SELECT r.id FROM {table} r WHERE r.workspace_id = :ws AND r.is_deleted = true) "
-        f"AND +t.owner_id = :me AND +t.workspace_id = :ws AND +t.status = :status{due})"
-        for table in RECORD_TARGETS
-    )
+    binned = _binned(due, module_tables, params)
     sql = f"SELECT (SELECT count(*) FROM tasks t WHERE {owned}) - ({binned})"
     shared = _shared(s, where, params)
     if shared is not None:
@@ -156,16 +175,19 @@ _settled: OrderedDict[Any, tuple[datetime, int]] = OrderedDict()
 _shared_ids: OrderedDict[Any, tuple[int, ...] | None] = OrderedDict()
 
 
-async def data_version(conn: Conn, workspace_id: int) -> tuple[int, ...]:
-    """The versions of tasks and of the record tables, in VERSIONED order."""
+async def data_version(conn: Conn, workspace_id: int) -> Version:
+    """The versions of tasks, of the record tables and of the workspace's module tables."""
     clause, params = in_clause("v", VERSIONED)
     rows = await conn.fetch_all(
         "SELECT entity_type, version FROM data_versions WHERE workspace_id = :ws "
-        f"AND entity_type IN {clause}",
-        {"ws": workspace_id, **params},
+        f"AND (entity_type IN {clause} OR entity_type LIKE :modules) ORDER BY entity_type",
+        {"ws": workspace_id, "modules": modules.table_of(workspace_id, "cm%"), **params},
     )
-    found = {r["entity_type"]: int(r["version"]) for r in rows}
-    return tuple(found.get(name, 0) for name in VERSIONED)
+    return tuple((r["entity_type"], int(r["version"])) for r in rows)
+
+
+def _module_tables(version: Version) -> list[str]:
+    return [name for name, _ in version if modules.is_module_table(name)]
 
 
 async def collaborations(
@@ -188,27 +210,28 @@ async def collaborations(
     return found
 
 
-async def _cached_count(conn: Conn, s: Selection, version: tuple[int, ...]) -> int:
+async def _cached_count(conn: Conn, s: Selection, version: Version) -> int:
     key = (conn.dialect, s, version)
     found = _totals.fresh(key)
     if found is None:
-        found = await _count(conn, s)
+        found = await _count(conn, s, _module_tables(version))
         _totals.put(key, found)
     return found
 
 
-async def _count_until(conn: Conn, s: Selection, version: tuple[int, ...], now: datetime) -> int:
+async def _count_until(conn: Conn, s: Selection, version: Version, now: datetime) -> int:
     """Tasks due before `now`: the count up to a settled boundary is cached and moved
     forward with small counts of what fell due since; only the rest is counted live."""
     key = (conn.dialect, replace(s, due_before=None), version)
+    tables = _module_tables(version)
     settled = _settled.get(key)
     if settled is None:
-        boundary, count = now, await _count(conn, replace(s, due_before=now))
+        boundary, count = now, await _count(conn, replace(s, due_before=now), tables)
     else:
         boundary, count = settled
         if now - boundary > SETTLE_AFTER:
             step = now - SETTLE_AFTER / 2
-            count += await _count(conn, replace(s, due_from=boundary, due_before=step))
+            count += await _count(conn, replace(s, due_from=boundary, due_before=step), tables)
             boundary = step
     _settled[key] = (boundary, count)
     _settled.move_to_end(key)
@@ -216,10 +239,10 @@ async def _count_until(conn: Conn, s: Selection, version: tuple[int, ...], now: 
         _settled.popitem(last=False)
     if now <= boundary:
         return count
-    return count + await _count(conn, replace(s, due_from=boundary, due_before=now))
+    return count + await _count(conn, replace(s, due_from=boundary, due_before=now), tables)
 
 
-async def total(conn: Conn, s: Selection, version: tuple[int, ...], *, until_now: bool) -> int:
+async def total(conn: Conn, s: Selection, version: Version, *, until_now: bool) -> int:
     """How many tasks the selection holds. `until_now`: `due_before` is the current instant
     (overdue), which moves with every request."""
     if until_now and s.due_before is not None and s.due_from is None:

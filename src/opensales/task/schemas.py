@@ -47,7 +47,7 @@ async def render_all(conn: Conn, rows: Sequence[Row]) -> list[dict[str, Any]]:
 
 
 def include(record_table: str) -> Include:
-    """`include=tasks` on a contact, account or deal: its tasks, by due date."""
+    """`include=tasks` on a contact, account, deal or module record: its tasks, by due date."""
     attached = engagement.attached(
         repository.TABLE, "tasks", record_table, lambda row: render(row, []), order="due_date"
     )
@@ -94,7 +94,9 @@ class TaskFields(BaseModel):
 class TaskCreateIn(TaskFields):
     title: str
     due_date: str = Field(description="Any accepted date format, JS Date strings included")
-    targetable_type: str = Field(description="Contact, SalesAccount or Deal")
+    targetable_type: str = Field(
+        description="Contact, SalesAccount, Deal or a module (cm_property)"
+    )
     targetable_id: Id
 
 

@@ -1,5 +1,5 @@
-"""Tasks: things to do about a contact, account or deal, by a due date, for an owner and
-their collaborators.
+"""Tasks: things to do about a contact, account, deal or custom module's record, by a due
+date, for an owner and their collaborators.
 
 Whoever may see a task (kit/engagement.py: its owner, creator and collaborators, and anyone
 who may see its record) may change, complete, reopen and delete it. A task on a record in
