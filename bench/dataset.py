@@ -4,7 +4,8 @@ The workspace, its admin, configuration and views come from `opensales init` (so
 is exactly what the migrations make); the contacts and their primary email rows are then
 bulk-inserted with sqlite3 `executemany` in large transactions, with the secondary indexes
 dropped during the load and rebuilt after it (from their own stored SQL, so they stay what
-the migrations define). The cache is reused while `bench.json` beside the database matches
+the migrations define). A custom module with 200,000 records comes with them
+(bench/custom_modules.py). The cache is reused while `bench.json` beside the database matches
 the format, the row count and the migration head.
 """
 
@@ -21,11 +22,12 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import custom_modules as bench_modules
 from bench import tasks as bench_tasks
 
 API_KEY = "bench-api-key-0123456789abcdef"
 ADMIN_EMAIL = "bench-admin@example.com"
-FORMAT = 4  # bump when the generated rows change shape (4: 100,000 tasks)
+FORMAT = 5  # bump when the generated rows change shape (5: a custom module's 200,000 records)
 CHUNK = 50_000
 
 FIRST = (  # noqa: SIM905
@@ -274,6 +276,7 @@ def build(data_dir: Path, contacts: int, opensales_bin: Path, revision: str) -> 
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    bench_modules.define(str(db), ADMIN_EMAIL)
     conn = sqlite3.connect(db, isolation_level=None)
     try:
         ds = _load(conn, data_dir, db, contacts, revision)
@@ -344,6 +347,7 @@ def _load(
         conn.executemany(insert_email, emails)
         conn.execute("COMMIT")
     bench_tasks.load(conn, workspace_id, admin_id, contacts, now, _stamp)
+    bench_modules.load(conn, workspace_id, admin_id, now, _stamp)
     loaded = time.perf_counter()
     for _, sql in indexes:
         conn.execute(sql)

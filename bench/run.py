@@ -43,6 +43,7 @@ if __package__ in (None, ""):  # run as `python bench/run.py`
 
 import httpx  # noqa: E402
 
+from bench import custom_modules as custom_module_scenario  # noqa: E402
 from bench import dataset, wrk  # noqa: E402
 from bench import files as file_scenario  # noqa: E402
 from bench import jobs as bulk_jobs  # noqa: E402
@@ -138,6 +139,9 @@ SCENARIOS = {
         "",
         Target(0.01, 50.0),
         "put_line_items.lua",
+    ),
+    "custom_module": Scenario(
+        "custom_module", custom_module_scenario.LABEL, "GET", "", Target(0.03, 25.0)
     ),
     **{
         f"tasks_{name}": Scenario(
@@ -610,6 +614,11 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     scenario.path, scenario.body_bytes = path, size
                     lua_env.update(env)
+                elif name == "custom_module":
+                    path, size, first_visits[name] = custom_module_scenario.check(
+                        check.http, ds.db_path, ds.workspace_id
+                    )
+                    scenario.path, scenario.body_bytes = path, size
                 elif name.startswith("tasks_"):
                     path, size = task_scenario.check(
                         check.http, ds.db_path, ds.workspace_id, name.removeprefix("tasks_")
