@@ -119,6 +119,7 @@ def fuzz_admin(client: TestClient) -> Api:
     KNOWN["DELETE /api/lists/{list_id}"] = [str(i) for i in lists["spare"]]
     _engagement(admin, int(KNOWN["/api/contacts/{record_id}"][0]))
     _cpq_documents(admin)
+    _custom_module(admin)
     KNOWN["/api/settings/{entity_type}/fields"].append("sales_activities")
     KNOWN["/api/selector/{name}"] = sorted(SELECTORS | {"owners"})
     for kind, path in (
@@ -204,6 +205,44 @@ def _cpq_documents(admin: Api) -> None:
     KNOWN[f"DELETE {path}"] = [ids["spare"]]
     KNOWN[path + "/forget"] = [ids["forget"]]
     KNOWN["/api/settings/{entity_type}/fields"].append("cpq_documents")
+
+
+# The paths of a custom module's records and views, after /api/custom_module/{entity_name}.
+MODULE_PATHS = (
+    "",
+    "/filters",
+    "/view/{view_id}",
+    "/bulk_destroy",
+    "/bulk_restore",
+    "/{record_id}",
+    "/{record_id}/restore",
+    "/{record_id}/forget",
+    "/{record_id}/clone",
+    "/{record_id}/activities",
+)
+
+
+def _custom_module(admin: Api) -> None:
+    """A module with a record, whose entity name the module's paths are aimed at, and a spare
+    module to delete."""
+    made = {}
+    for entity in ("cm_fuzz", "cm_fuzz_spare"):
+        body = {"singular_name": entity, "plural_name": entity, "icon": "icon-cm-cart"}
+        response = admin.post(
+            "/api/settings/module_customizations",
+            json={"module_customization": {**body, "entity_name": entity}},
+        )
+        assert response.status_code == 200, response.text
+        made[entity] = str(response.json()["module_customization"]["id"])
+    record = admin.post("/api/custom_module/cm_fuzz", json={"cm_fuzz": {"name": "Fuzz"}})
+    assert record.status_code == 200, record.text
+    path = "/api/settings/module_customizations/{module_id}"
+    KNOWN[path] = [made["cm_fuzz"]]
+    KNOWN[f"DELETE {path}"] = [made["cm_fuzz_spare"]]
+    for suffix in MODULE_PATHS:
+        KNOWN["/api/custom_module/{entity_name}" + suffix] = ["cm_fuzz"]
+    KNOWN["/api/{entity_name}/filters"] = ["cm_fuzz"]
+    KNOWN["/api/settings/{entity_type}/fields"].append("cm_fuzz")
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from opensales.custom_module.records import ModuleRecords, records_of
 from opensales.custom_module.schemas import (
     MessageOut,
     ModuleEnvelope,
+    ModuleFiltersOut,
     ModuleList,
     ModuleRequest,
     RecordEnvelope,
@@ -141,7 +142,7 @@ async def _filters(request: Request, entity_name: str) -> Response:
 @router.get(
     "/{entity_name}/filters",
     summary="List a custom module's views",
-    responses=responses(views.FiltersOut),
+    responses=responses(ModuleFiltersOut),
 )
 async def list_module_views(
     request: Request, entity_name: str, page: str | None = PAGE, per_page: str | None = PER_PAGE
@@ -153,7 +154,7 @@ async def list_module_views(
 @router.get(
     RECORDS + "/filters",
     summary="List a custom module's views",
-    responses=responses(views.FiltersOut),
+    responses=responses(ModuleFiltersOut),
 )
 async def list_module_views_nested(
     request: Request, entity_name: str, page: str | None = PAGE, per_page: str | None = PER_PAGE

@@ -16,6 +16,7 @@ from opensales.kit.principal import Principal
 from opensales.kit.records import RecordService
 
 _CACHE_SIZE = 1_000
+MAX_NAME = 255
 
 
 class ModuleRecords(RecordService):
@@ -31,10 +32,11 @@ class ModuleRecords(RecordService):
         existing: Row | None,
     ) -> None:
         if existing is None or "name" in values:
-            name = (values.get("name") or "").strip()
-            if not name:
-                raise ValidationError("Invalid value for name: is required")
-            values["name"] = name
+            values["name"] = _name(values.get("name"))
+        if "owner_id" in payload.model_fields_set and getattr(payload, "owner_id", None) is None:
+            # "If empty, the record has no sales owner" (§2.17): where the shared service
+            # gives a record its creator or keeps its current owner, a null clears it here.
+            values["owner_id"] = None
         if "owner_id" in values or existing is None:
             await self._owner_required(conn, who, values, existing)
 
@@ -57,6 +59,18 @@ class ModuleRecords(RecordService):
         self, conn: Conn, who: Principal, rows: Sequence[Row]
     ) -> list[dict[str, Any]]:
         return [self.kind.render(r) for r in rows]
+
+
+def _name(value: str | None) -> str:
+    """The record's name: given, and within its column on every database."""
+    name = (value or "").strip()
+    if not name:
+        raise ValidationError("Invalid value for name: is required")
+    if len(name) > MAX_NAME:
+        raise ValidationError(f"Invalid value for name: at most {MAX_NAME} characters")
+    if "\x00" in name:
+        raise ValidationError("Invalid value for name: must not contain a NUL character")
+    return name
 
 
 _services: dict[tuple[Any, ...], ModuleRecords] = {}

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, RootModel
 
+from opensales.kit.views import Meta
+
 
 class ModuleIn(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -91,3 +93,21 @@ class RecordList(RootModel[dict[str, list[RecordOut] | dict[str, Any]]]):
 
 class SelectedIds(BaseModel):
     selected_ids: list[int | str]
+
+
+class ModuleFilterOut(BaseModel):
+    """A module's view as the reference shows it: no is_public, a user name and permissions."""
+
+    id: int
+    name: str
+    model_class_name: str
+    user_id: int
+    is_default: bool
+    updated_at: str
+    user_name: str | None
+    current_user_permissions: list[str]
+
+
+class ModuleFiltersOut(BaseModel):
+    filters: list[ModuleFilterOut]
+    meta: Meta
