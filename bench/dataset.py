@@ -5,8 +5,10 @@ is exactly what the migrations make); the contacts and their primary email rows 
 bulk-inserted with sqlite3 `executemany` in large transactions, with the secondary indexes
 dropped during the load and rebuilt after it (from their own stored SQL, so they stay what
 the migrations define). A custom module with 200,000 records comes with them
-(bench/custom_modules.py). The cache is reused while `bench.json` beside the database matches
-the format, the row count and the migration head.
+(bench/custom_modules.py), then 200,000 accounts (each contact's primary account is one of
+them), 500,000 deals and a search document for every record (bench/search.py). The cache is
+reused while `bench.json` beside the database matches the format, the row count and the
+migration head.
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import custom_modules as bench_modules
+from bench import search as bench_search
 from bench import tasks as bench_tasks
 
 API_KEY = "bench-api-key-0123456789abcdef"
 ADMIN_EMAIL = "bench-admin@example.com"
-FORMAT = 5  # bump when the generated rows change shape (5: a custom module's 200,000 records)
+# Bump when the generated rows change shape (5: a custom module's 200,000 records; 6: 200,000
+# accounts, 500,000 deals and a search document for every record).
+FORMAT = 6
 CHUNK = 50_000
 
 FIRST = (  # noqa: SIM905
@@ -224,6 +229,10 @@ def reset(ds: Dataset) -> None:
                 (ds.contacts,),
             )
             conn.execute("DELETE FROM contacts WHERE id > ?", (ds.contacts,))
+            conn.execute(
+                "DELETE FROM search_documents WHERE entity_table = 'contacts' AND record_id > ?",
+                (ds.contacts,),
+            )
             _bump(conn, ds.workspace_id)
             conn.execute("COMMIT")
         conn.execute("DELETE FROM rate_limit_windows")
@@ -355,6 +364,8 @@ def _load(
         f"bench: rows in {loaded - began:.1f} s, "
         f"{len(indexes)} indexes in {time.perf_counter() - loaded:.1f} s"
     )
+    # After the indexes: documents read each contact's emails and account through them.
+    bench_search.load(conn, workspace_id, admin_id, contacts, now, _stamp)
     conn.execute("BEGIN")
     _bump(conn, workspace_id)
     conn.execute("COMMIT")
