@@ -10,18 +10,29 @@ from opensales.kit.modules import is_runtime_table
 from opensales.models import Base
 
 config = context.config
+# Made by the search migration outside the models: SQLite's FTS5 table (and its shadow
+# tables), PostgreSQL's trigram index and the lookup expression indexes.
+SEARCH_TABLES = "search_fts"
+SEARCH_INDEXES = "ix_search_"
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Custom modules' record tables are made at runtime, not by migrations: not even read."""
-    return not (type_ == "table" and name is not None and is_runtime_table(name))
+    """Custom modules' record tables are made at runtime, not by migrations: not even read;
+    nor is the search's FTS5 table, which no model describes."""
+    if type_ == "table" and name is not None:
+        return not (is_runtime_table(name) or name.startswith(SEARCH_TABLES))
+    return True
 
 
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
     """Custom fields' indexes are made at runtime too (kit/field_indexes.py): left alone."""
-    if type_ == "index" and reflected and (name or "").startswith(CUSTOM_FIELD_INDEX):
+    if (
+        type_ == "index"
+        and reflected
+        and (name or "").startswith((CUSTOM_FIELD_INDEX, SEARCH_INDEXES))
+    ):
         return False
     table = getattr(obj, "table", obj) if type_ != "table" else obj
     table_name = getattr(table, "name", name) or ""
@@ -43,10 +54,10 @@ def run() -> None:
         )
         with context.begin_transaction(), warnings.catch_warnings():
             # SQLAlchemy cannot read SQLite's expression indexes back, custom fields' included.
-            warnings.filterwarnings(
-                "ignore",
-                f"Skipped unsupported reflection of expression-based index {CUSTOM_FIELD_INDEX}",
-            )
+            for prefix in (CUSTOM_FIELD_INDEX, SEARCH_INDEXES):
+                warnings.filterwarnings(
+                    "ignore", f"Skipped unsupported reflection of expression-based index {prefix}"
+                )
             context.run_migrations()
     engine.dispose()
 

@@ -27,6 +27,7 @@ from opensales.db import create_database
 from opensales.deal.api import router as deal_router
 from opensales.errors import OpenSalesError, error_response
 from opensales.file.api import router as file_router
+from opensales.filtered_search.api import router as filtered_search_router
 from opensales.job.api import router as job_router
 from opensales.kit.fastpath import FastRoutes
 from opensales.kit.jobs import Worker
@@ -38,6 +39,9 @@ from opensales.note.api import router as note_router
 from opensales.phone_call.api import router as phone_call_router
 from opensales.product.api import router as product_router
 from opensales.sales_activity.api import router as sales_activity_router
+from opensales.saved_view.api import module_router as module_saved_view_router
+from opensales.saved_view.api import router as saved_view_router
+from opensales.search.api import router as search_router
 from opensales.selector.api import router as selector_router
 from opensales.settings.api import router as settings_router
 from opensales.task.api import router as task_router
@@ -46,6 +50,8 @@ logger = logging.getLogger("opensales")
 # Routes under a record's path (/api/contacts/lists/{id}, /api/contacts/{id}/notes) come
 # before the record's own, so that they reach their resource.
 ROUTERS = (
+    filtered_search_router,
+    saved_view_router,
     marketing_list_router,
     note_router,
     file_router,
@@ -62,6 +68,8 @@ ROUTERS = (
     product_router,
     cpq_document_router,
     module_engagement_router,
+    module_saved_view_router,
+    search_router,
     # Last: its /{entity_name}/filters must not shadow /contacts/filters and the like.
     custom_module_router,
 )

@@ -13,7 +13,7 @@ from opensales.custom_module import fields
 from opensales.custom_module.kind import default_views, module_kind
 from opensales.db import Conn, Row
 from opensales.errors import NotFoundError, PermissionDeniedError, ValidationError
-from opensales.kit import custom_fields, engagement, modules, versions
+from opensales.kit import custom_fields, engagement, modules, search_index, versions
 from opensales.kit.coerce import path_id, to_bool, to_int, to_text
 from opensales.kit.dates import format_timestamp, utcnow
 from opensales.kit.http import unwrap
@@ -324,6 +324,7 @@ async def delete(conn: Conn, who: Principal, raw_id: str) -> None:
         await conn.execute(sql, params)
     await _drop_lookups_to(conn, who, row["entity_name"])
     await conn.execute(f"DROP TABLE {table}")
+    await search_index.drop_table(conn, who.workspace_id, table)
     await conn.execute("DELETE FROM custom_modules WHERE id = :id", {"id": row["id"]})
     await conn.execute(
         "UPDATE data_versions SET version = version + 1, live_count = 0 "

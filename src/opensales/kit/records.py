@@ -15,7 +15,16 @@ from pydantic import BaseModel
 
 from opensales.db import Conn, Row
 from opensales.errors import NotFoundError, ValidationError
-from opensales.kit import custom_fields, engagement, sideload, team, timeline, upsert, versions
+from opensales.kit import (
+    custom_fields,
+    engagement,
+    search_index,
+    sideload,
+    team,
+    timeline,
+    upsert,
+    versions,
+)
 from opensales.kit.dates import utcnow
 from opensales.kit.fields import RENDER, json_value
 from opensales.kit.http import unwrap, validate
@@ -234,6 +243,7 @@ class RecordService:
         new_id = int(await conn.fetch_val(insert_sql(self.kind.table, list(values)), values))
         await timeline.created(conn, who, self.kind.table, new_id, values)
         await self.save_nested(conn, who, new_id, plan, None)
+        await search_index.refresh(conn, self.kind.table, [new_id])
         await versions.bump(conn, who.workspace_id, self.kind.table, live=1)
         return new_id
 
@@ -264,6 +274,8 @@ class RecordService:
         )
         await timeline.updated(conn, who, self.kind, existing, values, skip=self.own_entries)
         await self.save_nested(conn, who, existing["id"], plan, existing)
+        renamed = values.get("name", existing.get("name")) != existing.get("name")
+        await search_index.changed(conn, self.kind.table, [existing["id"]], company=renamed)
         await versions.bump(conn, who.workspace_id, self.kind.table)
         return await self.find(conn, who, existing["id"], scoped=False)
 
@@ -319,6 +331,7 @@ class RecordService:
                     ref = (self.kind.table, record_id)
                     await timeline.owner_changed(conn, who, ref, rows[0]["owner_id"], owner_id)
             results.append({str(record_id): bool(rows)})
+        await search_index.refresh(conn, self.kind.table, [int(i) for i in ids])
         await versions.bump(conn, who.workspace_id, self.kind.table)
         return results
 
@@ -352,6 +365,7 @@ class RecordService:
         await timeline.each(conn, who, self.kind.table, [r["id"] for r in rows], "DELETED")
         await engagement.record_deleted(conn, self.kind.table, [r["id"] for r in rows], True)
         await self.after_delete(conn, who, rows, cascade=cascade)
+        await search_index.changed(conn, self.kind.table, [r["id"] for r in rows], company=True)
         await versions.bump(conn, who.workspace_id, self.kind.table, live=-len(rows))
         return {r["id"] for r in rows}
 
@@ -372,7 +386,9 @@ class RecordService:
         )
         await timeline.forget(conn, self.kind.table, row["id"])
         await engagement.forget_attached(conn, who, self.kind.table, [row["id"]])
+        was_linked = await search_index.linked(conn, self.kind.table, [row["id"]])
         await conn.execute(f"DELETE FROM {self.kind.table} WHERE id = :id", {"id": row["id"]})
+        await search_index.forget(conn, who.workspace_id, self.kind.table, [row["id"]], was_linked)
         await self.after_delete(conn, who, [row], cascade=False)
         was_live = 0 if row["is_deleted"] else 1
         await versions.bump(conn, who.workspace_id, self.kind.table, live=-was_live)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from opensales.db import Conn, Row
 from opensales.errors import NotFoundError, PermissionDeniedError
-from opensales.kit import engagement, timeline, versions
+from opensales.kit import engagement, search_index, timeline, versions
 from opensales.kit.dates import utcnow
 from opensales.kit.options import in_clause
 from opensales.kit.principal import Principal
@@ -54,6 +54,7 @@ async def restore(
     await timeline.each(conn, who, service.kind.table, [r["id"] for r in rows], "RESTORED")
     await engagement.record_deleted(conn, service.kind.table, [r["id"] for r in rows], False)
     await service.after_restore(conn, who, rows)
+    await search_index.changed(conn, service.kind.table, [r["id"] for r in rows], company=True)
     await versions.bump(conn, who.workspace_id, service.kind.table, live=len(rows))
     return {r["id"] for r in rows}
 

@@ -127,16 +127,11 @@ class _Sort:
     custom: bool
 
 
-def _sort(
-    kind: Kind,
-    view: Row,
-    sort: str | None,
-    sort_type: str | None,
-    dialect: str,
-    custom: Mapping[str, Row],
+def sort_of(
+    kind: Kind, field: str, sort_type: str, dialect: str, custom: Mapping[str, Row]
 ) -> _Sort:
-    field = sort or view["sort_field"]
-    direction = (sort_type or view["sort_type"]).lower()
+    """The order a list takes: a sort field of the kind or a custom field; 400 otherwise."""
+    direction = str(sort_type).lower()
     if direction not in ("asc", "desc"):
         raise ValidationError("Invalid value for sort_type: asc or desc")
     descending = direction == "desc"
@@ -166,12 +161,12 @@ def shows_deleted(rules: list[dict[str, Any]]) -> bool:
     return any(rule.get("attribute") == "is_deleted" for rule in rules)
 
 
-async def _custom_fields(
-    conn: Conn, who: Principal, kind: Kind, rules: list[dict[str, Any]], sort: str
+async def custom_fields_of(
+    conn: Conn, who: Principal, kind: Kind, rules: Sequence[Any], sort: str
 ) -> Mapping[str, Row]:
     """The kind's custom field definitions when the view sorts or filters on one; none
     otherwise, so that other views do not read them."""
-    named = [sort, *(rule.get("attribute") for rule in rules)]
+    named = [sort, *(rule.get("attribute") for rule in rules if isinstance(rule, Mapping))]
     if not any(isinstance(name, str) and name.startswith("cf_") for name in named):
         return {}
     return await custom_fields.definitions(conn, who.workspace_id, kind.table)
@@ -210,6 +205,55 @@ def _list_query(
     )
 
 
+async def records_page(
+    conn: Conn,
+    who: Principal,
+    kind: Kind,
+    rules: list[dict[str, Any]],
+    *,
+    sort: str,
+    sort_type: str,
+    page: int,
+    per_page: int,
+    live_only: bool = True,
+) -> tuple[list[Row], int]:
+    """The rows of one page of the kind's records that the rules keep, and their total,
+    within the user's scope: what a view and a filtered search list."""
+    custom = await custom_fields_of(conn, who, kind, rules, sort)
+    order = sort_of(kind, sort, sort_type, conn.dialect, custom)
+    where, params = compile_rules(
+        rules, kind.by_name, who, table=kind.table, dialect=conn.dialect, custom=custom
+    )
+    scope, scope_params = who.scope_sql()
+    version, live = await versions.current(conn, who.workspace_id, kind.table)
+    query = _list_query(
+        kind,
+        order,
+        rules,
+        f"{kind.table} WHERE {_workspace_rows(kind)}"
+        f"{' AND is_deleted = false' if live_only else ''}{where}{scope}",
+        {"ws": who.workspace_id, **params, **scope_params},
+        version,
+    )
+    rows = await page_rows(conn, query, page, per_page)
+    # Every live row of the kind, as an unconditioned view shows them to an admin.
+    everything = live_only and not where and not scope
+    return rows, live if everything else await total(conn, query)
+
+
+async def check_rules(
+    conn: Conn, who: Principal, kind: Kind, rules: Any, sort: str, sort_type: str
+) -> None:
+    """A 400 naming what is wrong with a view's rules or order, before it is saved."""
+    if not isinstance(rules, list):
+        raise ValidationError("Invalid value for filter_rule: must be a list of rules")
+    custom = await custom_fields_of(conn, who, kind, rules, sort)
+    sort_of(kind, sort, sort_type, conn.dialect, custom)
+    compile_rules(rules, kind.by_name, who, table=kind.table, dialect=conn.dialect, custom=custom)
+    if shows_deleted(rules):  # the recycle bin's own rule: not for a view of one's own
+        raise ValidationError("Unknown attribute in filter: is_deleted")
+
+
 async def view_records(
     conn: Conn,
     who: Principal,
@@ -224,22 +268,15 @@ async def view_records(
     """The rows of one page of a view and the view's total, within the user's scope."""
     view = await find_view(conn, who, kind, number)
     rules = json_value(view["conditions"]).get("rules", [])
-    custom = await _custom_fields(conn, who, kind, rules, sort or view["sort_field"])
-    order = _sort(kind, view, sort, sort_type, conn.dialect, custom)
-    where, params = compile_rules(rules, kind.columns, who, dialect=conn.dialect, custom=custom)
-    scope, scope_params = who.scope_sql()
-    version, live = await versions.current(conn, who.workspace_id, kind.table)
     # Views list live records; the recycle bin's own rule is what shows deleted ones.
-    live_only = "" if shows_deleted(rules) else " AND is_deleted = false"
-    query = _list_query(
+    return await records_page(
+        conn,
+        who,
         kind,
-        order,
         rules,
-        f"{kind.table} WHERE {_workspace_rows(kind)}{live_only}{where}{scope}",
-        {"ws": who.workspace_id, **params, **scope_params},
-        version,
+        sort=sort or view["sort_field"],
+        sort_type=sort_type or view["sort_type"],
+        page=page,
+        per_page=per_page,
+        live_only=not shows_deleted(rules),
     )
-    rows = await page_rows(conn, query, page, per_page)
-    # Every live row of the kind, as an unconditioned view shows them to an admin.
-    everything = not where and not scope
-    return rows, live if everything else await total(conn, query)

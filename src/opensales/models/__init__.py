@@ -25,6 +25,7 @@ from opensales.models.records import (
     SalesAccount,
     TeamMember,
 )
+from opensales.models.search import SearchDocument
 from opensales.models.workspace import (
     CustomModule,
     DataVersion,
@@ -61,6 +62,7 @@ __all__ = [
     "RateLimitWindow",
     "SalesAccount",
     "SalesActivity",
+    "SearchDocument",
     "SelectorOption",
     "StoredFile",
     "Task",
