@@ -526,7 +526,7 @@ def table(outcomes: list[Outcome], memory: dict[str, float]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for o in outcomes:
-        target = f"≥{o.target.ratio:.0%}, p99 <{o.target.p99_ms:g} ms"
+        target = f"≥{o.target.ratio:.1%}, p99 <{o.target.p99_ms:g} ms"
         errors = o.app_32.errors + o.app_1.errors
         met = ("yes" if o.passed else "NO") + (f" ({errors} errors)" if errors else "")
         lines.append(
