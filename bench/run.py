@@ -44,7 +44,7 @@ if __package__ in (None, ""):  # run as `python bench/run.py`
 import httpx  # noqa: E402
 
 from bench import custom_modules as custom_module_scenario  # noqa: E402
-from bench import dataset, wrk  # noqa: E402
+from bench import dataset, search_pg, wrk  # noqa: E402
 from bench import files as file_scenario  # noqa: E402
 from bench import filtered_search as filtered_search_scenario  # noqa: E402
 from bench import jobs as bulk_jobs  # noqa: E402
@@ -59,7 +59,9 @@ VIEW = "/api/contacts/view/4?sort=updated_at&sort_type=desc"  # "All Contacts"
 MEMORY_TARGET_MB = 300
 BULK = "bulk"  # bench/jobs.py: bulk upsert jobs, timed from POST to SUCCESS
 FILES = "files"  # bench/files.py: 10 MB uploads and downloads, and the server's peak memory
-EXTRAS = (BULK, FILES)
+# bench/search_pg.py: search, lookup and filtered search on PostgreSQL, in process
+SEARCH_PG = "search_pg"
+EXTRAS = (BULK, FILES, SEARCH_PG)
 
 
 @dataclass
@@ -544,6 +546,20 @@ def table(outcomes: list[Outcome], memory: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
+def search_on_postgres(contacts: int) -> list[search_pg.Timing]:
+    """The search scenarios on PostgreSQL, where one answers at OPENSALES_BENCH_PG_URL."""
+    url = os.environ.get("OPENSALES_BENCH_PG_URL", search_pg.ADMIN_URL)
+    try:
+        import psycopg
+
+        psycopg.connect(url, connect_timeout=3).close()
+    except Exception as exc:  # no server, no driver, no rights: said, not fatal
+        print(f"bench: search_pg skipped, no PostgreSQL at {url}: {exc}")
+        return []
+    print("bench: search, lookup and filtered search on PostgreSQL")
+    return search_pg.measure(url, contacts)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--contacts", type=int, default=1_000_000)
@@ -603,6 +619,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             check.auth()
             for name in chosen:
+                if name == SEARCH_PG:
+                    continue  # no server of ours: after the others
                 if name == BULK:
                     print("bench: bulk upsert, POST to the job's SUCCESS")
                     bulk = bulk_jobs.measure(
@@ -666,6 +684,7 @@ def main(argv: list[str] | None = None) -> int:
                 outcomes.append(outcome)
         finally:
             check.close()
+    on_postgres = search_on_postgres(args.contacts) if SEARCH_PG in chosen else []
     memory = {
         "max_rss_mb": server.max_rss_kb / 1024,
         "max_anon_mb": server.max_anon_kb / 1024,
@@ -695,6 +714,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{bulk.summary()}")
     if files is not None:
         print(f"\n{files.summary()}")
+    if on_postgres:
+        print("\nOn PostgreSQL (bench/search_pg.py, in process):")
+        for timing in on_postgres:
+            print(f"  {timing.line()}")
     results = {
         "machine": info,
         "dataset": asdict(ds),
@@ -705,12 +728,14 @@ def main(argv: list[str] | None = None) -> int:
         "outcomes": [{**asdict(o), "passed": o.passed} for o in outcomes],
         "bulk_upsert": None if bulk is None else {**asdict(bulk), "passed": bulk.passed},
         "files": None if files is None else {**asdict(files), "passed": files.passed},
+        "search_on_postgres": [asdict(t) for t in on_postgres],
     }
     for path in (data_dir / "results.json", args.json):
         if path is not None:
             path.write_text(json.dumps(results, indent=2) + "\n")
     met = all(o.passed for o in outcomes) and memory["max_rss_mb"] < MEMORY_TARGET_MB
     met = met and (bulk is None or bulk.passed) and (files is None or files.passed)
+    met = met and all(t.passed for t in on_postgres)
     print()
     print("bench: every target met" if met else "bench: some targets are not met (see above)")
     return 1 if args.strict and not met else 0
