@@ -1,14 +1,17 @@
-"""The `opensales` command: init, serve, worker, users, demo."""
+"""The `opensales` command: init, serve, worker, users, workspaces, demo, backup, restore."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
 from opensales import migrate
+from opensales.cli import csv_transfer
 from opensales.config import get_settings
 from opensales.db import Conn, create_database
 from opensales.errors import OpenSalesError
@@ -18,9 +21,12 @@ app = typer.Typer(
 )
 users_app = typer.Typer(help="Manage the users of a workspace.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+workspaces_app = typer.Typer(help="Manage the workspaces of this server.", no_args_is_help=True)
+app.add_typer(workspaces_app, name="workspaces")
 
 T = TypeVar("T")
 WORKSPACE = typer.Option("default", "--workspace", help="Workspace name")
+AS_JSON = typer.Option("--json", help="Print JSON instead of a table")
 
 
 def in_transaction(work: Callable[[Conn], Awaitable[T]]) -> T:
@@ -44,12 +50,10 @@ def in_transaction(work: Callable[[Conn], Awaitable[T]]) -> T:
 async def _workspace(conn: Conn, name: str, *, create: bool = False) -> int:
     from opensales.workspace import service as workspaces
 
+    if not create:
+        return await workspaces.named(conn, name)
     found = await workspaces.find(conn, name)
-    if found is None:
-        if not create:
-            raise typer.BadParameter(f"no workspace named {name!r}")
-        found = await workspaces.create(conn, name)
-    return found
+    return found if found is not None else await workspaces.create(conn, name)
 
 
 @app.command()
@@ -172,8 +176,8 @@ def demo(
     typer.echo(f"Demo data: {made} contacts added" if made else "Demo data: already there")
 
 
-@users_app.command("add")
-def add_user(
+@users_app.command("create")
+def create_user(
     email: Annotated[str, typer.Option()],
     role: Annotated[str, typer.Option(help="admin, manager or sales_rep")] = "sales_rep",
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
@@ -206,20 +210,152 @@ def add_user(
     typer.echo(f"API key: {key}")
 
 
+users_app.command("add", help="Same as `users create`.")(create_user)
+
+
+@users_app.command("list")
+def list_users(workspace: str = WORKSPACE, as_json: Annotated[bool, AS_JSON] = False) -> None:
+    """Print the workspace's users."""
+    from opensales.user import service as users
+
+    async def work(conn: Conn) -> list[dict[str, Any]]:
+        return await users.list_users(conn, await _workspace(conn, workspace))
+
+    rows = [
+        {
+            "id": row["id"],
+            "email": row["email"],
+            "name": row["display_name"],
+            "role": row["role"],
+            "territory": row["territory"],
+            "active": bool(row["is_active"]),
+        }
+        for row in in_transaction(work)
+    ]
+    _print_rows(rows, as_json)
+
+
+@users_app.command("rotate-key")
+def rotate_key(email: Annotated[str, typer.Option()], workspace: str = WORKSPACE) -> None:
+    """Give a user a new API key (printed once); the old key stops working."""
+    from opensales.user import service as users
+
+    async def work(conn: Conn) -> str:
+        found = await _user(conn, workspace, email)
+        return await users.rotate_key(conn, found["id"])
+
+    key = in_transaction(work)
+    typer.echo(f"New API key for {email.strip().lower()} (shown once; the old key no longer works)")
+    typer.echo(f"API key: {key}")
+
+
 @users_app.command("deactivate")
 def deactivate_user(email: Annotated[str, typer.Option()], workspace: str = WORKSPACE) -> None:
     """Deactivate a user: their API key stops working."""
     from opensales.user import service as users
 
     async def work(conn: Conn) -> None:
-        workspace_id = await _workspace(conn, workspace)
-        found = await users.find_by_email(conn, workspace_id, email)
-        if found is None:
-            raise typer.BadParameter(f"no user {email}")
+        found = await _user(conn, workspace, email)
         await users.set_active(conn, found["id"], False)
 
     in_transaction(work)
     typer.echo(f"Deactivated {email}")
+
+
+@workspaces_app.command("create")
+def create_workspace(name: str) -> None:
+    """Create a workspace with the default configuration and no users."""
+    from opensales.workspace import service as workspaces
+
+    migrate.upgrade(get_settings().resolved_database_url)
+
+    async def work(conn: Conn) -> int:
+        return await workspaces.create_new(conn, name)
+
+    workspace_id = in_transaction(work)
+    typer.echo(f"Workspace {workspace_id}: {name}")
+    typer.echo(f"Add its first admin: opensales users create --workspace {name} --role admin ...")
+
+
+@workspaces_app.command("list")
+def list_workspaces(as_json: Annotated[bool, AS_JSON] = False) -> None:
+    """Print every workspace with its number of users."""
+    from opensales.workspace import service as workspaces
+
+    rows = [
+        {
+            "name": row["name"],
+            "id": row["id"],
+            "users": row["users"],
+            "created": str(row["created_at"])[:10],  # a datetime, or its text on SQLite
+        }
+        for row in in_transaction(workspaces.list_workspaces)
+    ]
+    _print_rows(rows, as_json)
+
+
+@app.command()
+def backup(file: Path) -> None:
+    """Copy the whole database into FILE while servers keep running."""
+    from opensales.cli import backup as backups
+
+    summary = _backup_step(lambda: backups.backup(get_settings().resolved_database_url, file))
+    typer.echo(
+        f"Backed up {summary.tables} tables, {summary.rows} rows to {file} ({summary.size:,} bytes)"
+    )
+
+
+@app.command()
+def restore(
+    file: Path,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that already holds data")
+    ] = False,
+) -> None:
+    """Replace the database with the backup in FILE, then migrate it to this version."""
+    from opensales.cli import backup as backups
+
+    url = get_settings().resolved_database_url
+    summary = _backup_step(lambda: backups.restore(url, file, force=force))
+    typer.echo(
+        f"Restored {summary.tables} tables, {summary.rows} rows from {file} "
+        f"({summary.size:,} bytes)"
+    )
+
+
+def _backup_step(step: Callable[[], T]) -> T:
+    from opensales.cli.backup import BackupError
+
+    try:
+        return step()
+    except BackupError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _print_rows(rows: list[dict[str, Any]], as_json: bool) -> None:
+    """Rows as JSON, or as a table whose columns fit their widest value."""
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        typer.echo("(none)")
+        return
+    cells = [list(rows[0])] + [["" if v is None else str(v) for v in row.values()] for row in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(cells[0]))]
+    for line in cells:
+        typer.echo(
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        )
+
+
+async def _user(conn: Conn, workspace: str, email: str) -> dict[str, Any]:
+    from opensales.user import service as users
+
+    found = await users.find_by_email(conn, await _workspace(conn, workspace), email)
+    if found is None:
+        raise typer.BadParameter(f"no user {email}")
+    return found
 
 
 async def _territory(conn: Conn, workspace_id: int, name: str | None) -> int | None:
@@ -234,6 +370,9 @@ async def _territory(conn: Conn, workspace_id: int, name: str | None) -> int | N
         raise typer.BadParameter(f"no territory {name!r}")
     return int(found)
 
+
+app.command("import")(csv_transfer.import_csv)
+app.command("export")(csv_transfer.export_csv)
 
 if __name__ == "__main__":
     app()

@@ -83,6 +83,13 @@ async def set_api_key(conn: Conn, user_id: int, api_key: str) -> None:
     forget_cached_keys()
 
 
+async def rotate_key(conn: Conn, user_id: int) -> str:
+    """A new random API key for the user; the old one stops working."""
+    api_key = new_api_key()
+    await set_api_key(conn, user_id, api_key)
+    return api_key
+
+
 async def set_active(conn: Conn, user_id: int, active: bool) -> None:
     await conn.execute(
         "UPDATE users SET is_active = :a, updated_at = :now WHERE id = :id",
@@ -95,6 +102,16 @@ async def find_by_email(conn: Conn, workspace_id: int, email: str) -> Row | None
     return await conn.fetch_one(
         "SELECT * FROM users WHERE workspace_id = :ws AND email = :email",
         {"ws": workspace_id, "email": email.strip().lower()},
+    )
+
+
+async def list_users(conn: Conn, workspace_id: int) -> list[Row]:
+    """The workspace's users, with their territory's name, in the order they were added."""
+    return await conn.fetch_all(
+        "SELECT u.id, u.email, u.display_name, u.role, t.name AS territory, u.is_active "
+        "FROM users u LEFT JOIN selector_options t ON t.id = u.territory_id "
+        "WHERE u.workspace_id = :ws ORDER BY u.id",
+        {"ws": workspace_id},
     )
 
 

@@ -9,9 +9,10 @@ from opensales.account.kind import DEFAULT_VIEWS as ACCOUNT_VIEWS
 from opensales.contact.kind import CONTACT
 from opensales.contact.kind import DEFAULT_VIEWS as CONTACT_VIEWS
 from opensales.cpq_document import fields as cpq_document_fields
-from opensales.db import Conn
+from opensales.db import Conn, Row
 from opensales.deal.kind import DEAL
 from opensales.deal.kind import DEFAULT_VIEWS as DEAL_VIEWS
+from opensales.errors import NotFoundError, ValidationError
 from opensales.kit.dates import utcnow
 from opensales.kit.kind import Kind
 from opensales.kit.records import insert_sql
@@ -34,6 +35,14 @@ async def find(conn: Conn, name: str) -> int | None:
     return int(found) if found else None
 
 
+async def named(conn: Conn, name: str) -> int:
+    """The id of the workspace called `name`, else a 404 naming it."""
+    found = await find(conn, name)
+    if found is None:
+        raise NotFoundError(f"no workspace named {name!r}")
+    return found
+
+
 async def create(conn: Conn, name: str) -> int:
     """A new workspace with the default configuration, fields and views."""
     workspace_id = int(
@@ -50,6 +59,22 @@ async def create(conn: Conn, name: str) -> int:
     await product_fields.seed_fields(conn, workspace_id, utcnow())
     await cpq_document_fields.seed_fields(conn, workspace_id, utcnow())
     return workspace_id
+
+
+async def create_new(conn: Conn, name: str) -> int:
+    """`create`, refused when the name is taken (names pick the workspace in the CLI)."""
+    if await find(conn, name) is not None:
+        raise ValidationError(f"A workspace named {name!r} already exists")
+    return await create(conn, name)
+
+
+async def list_workspaces(conn: Conn) -> list[Row]:
+    """Every workspace with its number of users, oldest first."""
+    return await conn.fetch_all(
+        "SELECT w.id, w.name, w.created_at, count(u.id) AS users "
+        "FROM workspaces w LEFT JOIN users u ON u.workspace_id = w.id "
+        "GROUP BY w.id, w.name, w.created_at ORDER BY w.id"
+    )
 
 
 async def _seed_options(conn: Conn, workspace_id: int) -> None:
