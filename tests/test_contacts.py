@@ -106,6 +106,14 @@ class TestCreateContact:
         assert contact["display_name"] == "Jane Doe"
         assert [e["value"] for e in contact["emails"]] == [address]
 
+    def test_the_same_address_as_email_and_primary_emails_entry(self, api: Api) -> None:
+        address, other = unique_email(), unique_email()
+        emails = [{"value": other}, {"value": address, "is_primary": True}]
+        contact = make_contact(api, mobile_number=None, email=address, emails=emails)
+        assert contact["email"] == address
+        shown = {e["value"]: e["is_primary"] for e in contact["emails"]}
+        assert shown == {address: True, other: False}
+
     def test_rejects_two_primary_emails(self, api: Api) -> None:
         response = api.post(
             "/api/contacts",

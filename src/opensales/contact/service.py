@@ -79,7 +79,8 @@ def plan_emails(
             chosen.append(target)
     if primary_email is not None:
         _set_primary_email(final, removed, chosen, primary_email)
-    if len(chosen) > 1:
+    # The same address may be chosen twice: as `email` and as the `emails` entry marked primary.
+    if len({id(e) for e in chosen}) > 1:
         raise ValidationError("Invalid value for emails: only one email can be primary")
     _settle_primary(final, chosen)
     values = [e["value"] for e in final]
