@@ -230,6 +230,31 @@ class TestUserAdmin:
         assert run("users", "rotate-key", "--email", "nobody@example.com").exit_code == 2
 
 
+class TestDemo:
+    def test_fills_every_kind_of_record(self, data_dir: Path) -> None:
+        key = key_of(ok("init", "--email", "admin@example.com", "--password", "secret"))
+        assert "8 contacts" in ok("demo", "--contacts", "8")
+        headers = {"Authorization": f"Token token={key}"}
+        with server(data_dir) as client:
+
+            def total(path: str, key: str) -> int:
+                response = client.get(path, headers=headers)
+                assert response.status_code == 200, response.text
+                return len(response.json()[key])
+
+            assert total("/api/contacts/view/4", "contacts") == 8
+            assert total("/api/sales_accounts/view/2", "sales_accounts") == 12
+            assert total("/api/deals/view/2", "deals") == 3  # My Deals
+            assert total("/api/contacts/1/notes", "notes") == 2  # its note and its call's
+            assert total("/api/tasks?filter=completed", "tasks") == 0
+            assert total("/api/custom_module/cm_project/view/1", "cm_project") == 4
+            form = client.get("/api/settings/cm_project/forms", headers=headers).json()
+            names = [f["name"] for f in form["forms"][0]["fields"][0]["fields"]]
+            assert {"cf_budget", "cf_account"} <= set(names)
+            product = client.get("/api/cpq/products/4", headers=headers)
+            assert product.json()["product"]["name"] == "Premium support", product.text
+
+
 class TestWorkspaces:
     def test_create_without_users_then_add_an_admin(self, data_dir: Path) -> None:
         output = ok("workspaces", "create", "acme")
@@ -456,7 +481,7 @@ class TestBackupPostgres:
         assert "already holds" in fail("restore", str(file))
         assert ok("restore", "--force", str(file)).startswith("Restored ")
         assert user_emails() == ["admin@example.com"]
-        assert module_tables(url) == []
+        assert module_tables(url) == ["w1_cm_project"]  # the demo's, not the later one
         assert status(url, admin_key) == 200
         assert status(url, later) == 401
         # Into an empty database: no --force needed, and the copy serves the same key.
