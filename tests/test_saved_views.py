@@ -191,6 +191,11 @@ class TestCustomModules:
             assert response.status_code == 200, response.text
             view = response.json()["filter"]
             assert view["model_class_name"].startswith("CustomModule")
+            # In a module's shape, as its /filters lists it, with the view's own sharing.
+            assert (view["user_name"], view["current_user_permissions"]) == (None, [])
+            assert view["is_public"] is False
+            listed = api.get(base).json()["filters"]
+            assert listed[-1] == view and "is_public" not in listed[0]
             body = api.get(f"/api/custom_module/{CM}/view/{view['id']}").json()
             assert [r["id"] for r in body[CM]] == [ids[0]]
             renamed = api.put(f"{base}/{view['id']}", json={"name": "Big"})

@@ -129,14 +129,7 @@ async def _filters(request: Request, entity_name: str) -> Response:
     db, who = database(request), principal(request)
     kind = (await records(db, who, entity_name)).kind
     number, size = page_params(request)
-    out = await views.list_filters(db, who, kind, number, size)
-    for item in out["filters"]:
-        # As the reference shows a module's views: 0 for the default ones, no is_public.
-        item["user_id"] = max(item["user_id"], 0)
-        item.pop("is_public")
-        item["user_name"] = None
-        item["current_user_permissions"] = []
-    return json_response(out)
+    return json_response(await views.list_filters(db, who, kind, number, size))
 
 
 @router.get(

@@ -48,6 +48,15 @@ class ModuleKind(Kind):
     def render(self, row: Row, *, partial: bool = False) -> dict[str, Any]:
         return modules.render_record(self.singular, row)
 
+    def view_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        """As the reference shows a module's views: `user_id` 0 and no `is_public` for the
+        default ones (a saved view keeps its sharing), `user_name`, `current_user_permissions`."""
+        shown = dict(item)
+        if item["is_default"]:
+            del shown["is_public"]
+            shown["user_id"] = 0
+        return {**shown, "user_name": None, "current_user_permissions": []}
+
     def list_select(self, sort: str) -> str:
         names = {"id", "name", "owner_id", "creater_id", "updater_id", "custom_field"}
         return ", ".join(sorted({*names, "created_at", "updated_at", sort}))

@@ -96,13 +96,15 @@ class SelectedIds(BaseModel):
 
 
 class ModuleFilterOut(BaseModel):
-    """A module's view as the reference shows it: no is_public, a user name and permissions."""
+    """A module's view as the reference shows it: a user name and permissions; is_public only
+    on views users saved."""
 
     id: int
     name: str
     model_class_name: str
     user_id: int
     is_default: bool
+    is_public: bool | None = None
     updated_at: str
     user_name: str | None
     current_user_permissions: list[str]

@@ -88,6 +88,10 @@ class Kind:
         names = {"id", "owner_id", "custom_field", *self.partial, "created_at", "updated_at", sort}
         return ", ".join(sorted(names))
 
+    def view_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        """A view as `/filters` lists it: as kit/views.py renders it, for most kinds."""
+        return item
+
     def render(self, row: Row, *, partial: bool = False) -> dict[str, Any]:
         spec = self.partial_spec if partial else self.full_spec
         out = {

@@ -51,15 +51,17 @@ def _visible_sql() -> str:
 
 
 def render_filter(kind: Kind, row: Row) -> dict[str, Any]:
-    return {
-        "id": row["number"],
-        "name": row["name"],
-        "model_class_name": kind.model_class,
-        "user_id": -1 if row["user_id"] is None else row["user_id"],
-        "is_default": bool(row["is_default"]),
-        "is_public": bool(row["is_public"]),
-        "updated_at": format_timestamp(row["updated_at"]),
-    }
+    return kind.view_item(
+        {
+            "id": row["number"],
+            "name": row["name"],
+            "model_class_name": kind.model_class,
+            "user_id": -1 if row["user_id"] is None else row["user_id"],
+            "is_default": bool(row["is_default"]),
+            "is_public": bool(row["is_public"]),
+            "updated_at": format_timestamp(row["updated_at"]),
+        }
+    )
 
 
 async def seed_views(
