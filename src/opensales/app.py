@@ -45,6 +45,7 @@ from opensales.search.api import router as search_router
 from opensales.selector.api import router as selector_router
 from opensales.settings.api import router as settings_router
 from opensales.task.api import router as task_router
+from opensales.test_control.api import install as install_test_control
 
 logger = logging.getLogger("opensales")
 # Routes under a record's path (/api/contacts/lists/{id}, /api/contacts/{id}/notes) come
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await db.connect(serving=True)
+        if settings.test_mode:
+            await app.state.test_control.mark_baseline()
         worker = None
         if settings.worker:
             worker = Worker(
@@ -96,6 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if worker is not None:
                 await worker.stop()
+            if settings.test_mode:
+                await app.state.test_control.close()
             await limiter.flush()
             await db.close()
 
@@ -115,6 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _extend_openapi(app)
     fast_routes = FastRoutes([r for router in ROUTERS for r in getattr(router, "fast_routes", [])])
     app.add_middleware(ApiGate, db=db, settings=settings, limiter=limiter, fast_routes=fast_routes)
+    if settings.test_mode:
+        install_test_control(app, db, limiter)  # /_opensales/: see docs/testing.md
     if os.environ.get("OPENSALES_BENCH_CEILING") == "1":
         app.add_middleware(BenchCeiling)  # outermost: see BenchCeiling
     return app

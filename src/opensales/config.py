@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 25 * 1024 * 1024
     # How long a signed download URL stays valid.
     download_url_seconds: int = 3600
+    # The test double's control API under /_opensales/ (reset, snapshots, clock, faults; see
+    # docs/testing.md). Never on in production: it lets anyone wipe the database.
+    test_mode: bool = False
 
     @field_validator("storage_url")
     @classmethod

@@ -84,12 +84,8 @@ class ApiGate:
         verdict = await self.limiter.hit(who.workspace_id)
         extra = verdict.headers()
         if not verdict.allowed:
-            await _reply(
-                send,
-                429,
-                f"Too many requests: the limit is {verdict.limit} API requests per hour",
-                extra,
-            )
+            limit = f"{verdict.limit} API requests per {verdict.period}"
+            await _reply(send, 429, f"Too many requests: the limit is {limit}", extra)
             return
         scope["principal"] = who
         fast = self.fast_routes.match(scope["method"], path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 
 _ISO = re.compile(
@@ -90,8 +91,19 @@ def parse_date(text: str) -> date:
     return date.fromisoformat(text[:10])
 
 
+# The test double's clock (opensales/test_control/clock.py) when it is frozen or moved; the
+# system clock otherwise. One per process, as the time of day is.
+_clock: Callable[[], datetime] | None = None
+
+
+def set_clock(clock: Callable[[], datetime] | None) -> None:
+    """Make `utcnow` answer `clock()`; None goes back to the system clock."""
+    global _clock
+    _clock = clock
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC) if _clock is None else _clock()
 
 
 def format_timestamp(value: datetime | str | None) -> str | None:

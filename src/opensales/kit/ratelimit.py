@@ -8,6 +8,7 @@ requests, and a request costs a dictionary lookup, not a write.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from opensales.db import Database
@@ -34,6 +35,8 @@ class Verdict:
     limit: int
     remaining: int
     reset_at: int  # epoch seconds when the window ends
+    retry_after: int = 0  # seconds until a refused request may be sent again
+    period: str = "hour"  # the window whose limit this verdict reports
 
     def headers(self) -> list[tuple[bytes, bytes]]:
         found = [
@@ -42,8 +45,7 @@ class Verdict:
             (b"x-ratelimit-reset", str(self.reset_at).encode()),
         ]
         if not self.allowed:
-            wait = max(1, self.reset_at - int(time.time()))
-            found.append((b"retry-after", str(wait).encode()))
+            found.append((b"retry-after", str(self.retry_after).encode()))
         return found
 
 
@@ -53,9 +55,25 @@ class RateLimiter:
         self.limit = limit
         self.flush_seconds = flush_seconds
         self._counters: dict[int, _Counter] = {}
+        # A per-minute limit, as Freshsales plans also have; set by the test double's plan
+        # profiles (opensales/test_control) and counted in this process only.
+        self.per_minute: int | None = None
+        self._minutes: dict[int, tuple[int, int]] = {}  # workspace -> (minute, count)
+        # The test double points this at its clock, so that moving it opens a new window.
+        self.clock: Callable[[], float] = time.time
+
+    def configure(self, per_hour: int, per_minute: int | None) -> None:
+        """New limits, with every count started afresh."""
+        self.limit, self.per_minute = per_hour, per_minute
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop the counts held in this process (the shared table is the database's)."""
+        self._counters.clear()
+        self._minutes.clear()
 
     async def hit(self, workspace_id: int) -> Verdict:
-        now = time.time()
+        now = self.clock()
         window = int(now // WINDOW)
         counter = self._counters.get(workspace_id)
         if counter is None or counter.window != window:
@@ -71,7 +89,22 @@ class RateLimiter:
             counter.pending -= 1
             used -= 1
         reset_at = (window + 1) * WINDOW
-        return Verdict(allowed, self.limit, max(0, self.limit - used), reset_at)
+        if allowed and self.per_minute is not None and not self._within_minute(workspace_id, now):
+            counter.pending -= 1
+            minute_end = (int(now // 60) + 1) * 60
+            return Verdict(False, self.per_minute, 0, minute_end, _wait(now, minute_end), "minute")
+        wait = 0 if allowed else _wait(now, reset_at)
+        return Verdict(allowed, self.limit, max(0, self.limit - used), reset_at, wait)
+
+    def _within_minute(self, workspace_id: int, now: float) -> bool:
+        """Count the request in its minute; False (and not counted) past the limit."""
+        minute = int(now // 60)
+        seen, count = self._minutes.get(workspace_id, (minute, 0))
+        count = count if seen == minute else 0
+        if self.per_minute is not None and count >= self.per_minute:
+            return False
+        self._minutes[workspace_id] = (minute, count + 1)
+        return True
 
     async def _publish(self, workspace_id: int, counter: _Counter, now: float) -> None:
         # Take the count out before awaiting: requests counted meanwhile (on PostgreSQL,
@@ -90,7 +123,11 @@ class RateLimiter:
 
     async def flush(self) -> None:
         """Publish every pending count (at shutdown)."""
-        now = time.time()
+        now = self.clock()
         for workspace_id, counter in self._counters.items():
             if counter.pending:
                 await self._publish(workspace_id, counter, now)
+
+
+def _wait(now: float, until: int) -> int:
+    return max(1, until - int(now))
