@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from opensales import migrate
-from opensales.cli import csv_transfer
+from opensales.cli import csv_transfer, sync
 from opensales.config import get_settings
 from opensales.db import Conn, create_database
 from opensales.errors import OpenSalesError
@@ -373,6 +373,7 @@ async def _territory(conn: Conn, workspace_id: int, name: str | None) -> int | N
 
 app.command("import")(csv_transfer.import_csv)
 app.command("export")(csv_transfer.export_csv)
+app.command("sync")(sync.sync_command)
 
 if __name__ == "__main__":
     app()

@@ -26,6 +26,7 @@ from opensales.models.records import (
     TeamMember,
 )
 from opensales.models.search import SearchDocument
+from opensales.models.sync import SyncLink
 from opensales.models.workspace import (
     CustomModule,
     DataVersion,
@@ -65,6 +66,7 @@ __all__ = [
     "SearchDocument",
     "SelectorOption",
     "StoredFile",
+    "SyncLink",
     "Task",
     "TaskUser",
     "TeamMember",
