@@ -24,10 +24,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,6 +49,7 @@ from bench import files as file_scenario  # noqa: E402
 from bench import filtered_search as filtered_search_scenario  # noqa: E402
 from bench import jobs as bulk_jobs  # noqa: E402
 from bench import line_items as line_item_scenario  # noqa: E402
+from bench import reset as reset_scenario  # noqa: E402
 from bench import search as search_scenario  # noqa: E402
 from bench import tasks as task_scenario  # noqa: E402
 from bench import timeline as timeline_scenario  # noqa: E402
@@ -61,7 +62,7 @@ BULK = "bulk"  # bench/jobs.py: bulk upsert jobs, timed from POST to SUCCESS
 FILES = "files"  # bench/files.py: 10 MB uploads and downloads, and the server's peak memory
 # bench/search_pg.py: search, lookup and filtered search on PostgreSQL, in process
 SEARCH_PG = "search_pg"
-EXTRAS = (BULK, FILES, SEARCH_PG)
+RESET = "reset"  # bench/reset.py: the test double's reset between tests
 
 
 @dataclass
@@ -560,6 +561,49 @@ def search_on_postgres(contacts: int) -> list[search_pg.Timing]:
     return search_pg.measure(url, contacts)
 
 
+class Measured(Protocol):
+    """A figure of a step that starts no server of ours (a dataclass): its line, its verdict."""
+
+    @property
+    def passed(self) -> bool: ...
+
+    def line(self) -> str: ...
+
+
+# The steps that need no server of ours, run after the others: name -> (heading, run(contacts)).
+STANDALONE: dict[str, tuple[str, Callable[[int], Sequence[Measured]]]] = {
+    SEARCH_PG: ("On PostgreSQL (bench/search_pg.py, in process):", search_on_postgres),
+    RESET: ("The test double's reset (bench/reset.py):", lambda _: reset_scenario.measure()),
+}
+EXTRAS = (BULK, FILES, *STANDALONE)
+
+
+Measurements = dict[str, tuple[str, Sequence[Measured]]]
+
+
+def run_standalone(chosen: list[str], contacts: int) -> Measurements:
+    return {
+        name: (heading, run(contacts))
+        for name, (heading, run) in STANDALONE.items()
+        if name in chosen
+    }
+
+
+def print_standalone(standalone: Measurements) -> None:
+    for heading, measured in standalone.values():
+        if measured:
+            print(f"\n{heading}")
+            for figure in measured:
+                print(f"  {figure.line()}")
+
+
+def standalone_only(chosen: list[str], args: argparse.Namespace) -> int:
+    standalone = run_standalone(chosen, args.contacts)
+    print_standalone(standalone)
+    met = all(f.passed for _, measured in standalone.values() for f in measured)
+    return 1 if args.strict and not met else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--contacts", type=int, default=1_000_000)
@@ -591,6 +635,8 @@ def main(argv: list[str] | None = None) -> int:
     if not opensales.exists():
         raise SystemExit(f"bench: no {opensales}; run with the project's .venv/bin/python")
 
+    if all(name in STANDALONE for name in chosen):  # no server, so no dataset to build
+        return standalone_only(chosen, args)
     started = time.monotonic()
     tool = wrk.ensure_wrk()
     busy_before = busy_cpu()
@@ -619,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             check.auth()
             for name in chosen:
-                if name == SEARCH_PG:
+                if name in STANDALONE:
                     continue  # no server of ours: after the others
                 if name == BULK:
                     print("bench: bulk upsert, POST to the job's SUCCESS")
@@ -684,7 +730,7 @@ def main(argv: list[str] | None = None) -> int:
                 outcomes.append(outcome)
         finally:
             check.close()
-    on_postgres = search_on_postgres(args.contacts) if SEARCH_PG in chosen else []
+    standalone = run_standalone(chosen, args.contacts)
     memory = {
         "max_rss_mb": server.max_rss_kb / 1024,
         "max_anon_mb": server.max_anon_kb / 1024,
@@ -714,10 +760,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{bulk.summary()}")
     if files is not None:
         print(f"\n{files.summary()}")
-    if on_postgres:
-        print("\nOn PostgreSQL (bench/search_pg.py, in process):")
-        for timing in on_postgres:
-            print(f"  {timing.line()}")
+    print_standalone(standalone)
     results = {
         "machine": info,
         "dataset": asdict(ds),
@@ -728,14 +771,17 @@ def main(argv: list[str] | None = None) -> int:
         "outcomes": [{**asdict(o), "passed": o.passed} for o in outcomes],
         "bulk_upsert": None if bulk is None else {**asdict(bulk), "passed": bulk.passed},
         "files": None if files is None else {**asdict(files), "passed": files.passed},
-        "search_on_postgres": [asdict(t) for t in on_postgres],
+        **{
+            name: [{**asdict(f), "passed": f.passed} for f in measured]
+            for name, (_, measured) in standalone.items()
+        },
     }
     for path in (data_dir / "results.json", args.json):
         if path is not None:
             path.write_text(json.dumps(results, indent=2) + "\n")
     met = all(o.passed for o in outcomes) and memory["max_rss_mb"] < MEMORY_TARGET_MB
     met = met and (bulk is None or bulk.passed) and (files is None or files.passed)
-    met = met and all(t.passed for t in on_postgres)
+    met = met and all(f.passed for _, measured in standalone.values() for f in measured)
     print()
     print("bench: every target met" if met else "bench: some targets are not met (see above)")
     return 1 if args.strict and not met else 0
