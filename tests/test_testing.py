@@ -263,6 +263,16 @@ class TestClock:
         assert self.titles(http, "due_tomorrow") == ["Call"]
         assert self.titles(http, "overdue") == []
 
+    def test_download_links_expire_on_the_clock(self, http: httpx.Client) -> None:
+        control(http, "PUT", "/clock", json={"frozen_at": "2026-01-01T09:00:00Z"})
+        contact = new_contact(http, "ada@example.com")
+        target = {"targetable_type": "Contact", "targetable_id": str(contact["id"])}
+        upload = http.post("/api/documents", data=target, files={"file": ("a.txt", b"hi")})
+        url = upload.json()["url"]
+        assert httpx.get(url).content == b"hi"
+        control(http, "PUT", "/clock", json={"advance_seconds": 3601})
+        assert httpx.get(url).status_code == 403
+
     def titles(self, http: httpx.Client, name: str) -> list[str]:
         tasks = http.get("/api/tasks", params={"filter": name}).json()["tasks"]
         return [t["title"] for t in tasks]

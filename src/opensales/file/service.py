@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import mimetypes
 import re
-import time
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -244,7 +243,7 @@ class Signer:
 async def signer(db: Database, who: Principal, base_url: str, seconds: int) -> Signer:
     key = await storage.signing_key(db, who.workspace_id)
     assert key is not None
-    return Signer(base_url, key, int(time.time()) + seconds)
+    return Signer(base_url, key, int(utcnow().timestamp()) + seconds)
 
 
 async def downloadable(
@@ -263,7 +262,7 @@ async def downloadable(
         key, signature, row["workspace_id"], row["id"], expiry
     ):
         raise denied
-    if expiry < time.time():
+    if expiry < utcnow().timestamp():
         raise denied
     if row["target_deleted"] or not row["storage_key"]:
         raise NotFoundError("File not found")
