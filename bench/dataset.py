@@ -387,7 +387,7 @@ _CLOCK = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}." for s in range(864
 
 
 def _stamp(epoch: float) -> str:
-    """Naive UTC text that sorts correctly, as the app stores it (opensales.db._sqlite_value),
+    """Naive UTC text that sorts correctly, as the app stores it (opensales.db.sqlite_value),
     without strftime's cost."""
     secs, micro = divmod(int(epoch * 1_000_000), 1_000_000)
     day, rem = divmod(secs, 86400)

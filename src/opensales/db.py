@@ -13,7 +13,7 @@ import contextlib
 import re
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -32,6 +32,9 @@ class Conn(Protocol):
     """What services use: a transaction, or the database itself for plain reads."""
 
     dialect: str
+    # Which database this is: in-process caches key on it, since one process may serve
+    # several databases (the test suite, the test double beside a user's own servers).
+    url: str
 
     async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None: ...
     async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]: ...
@@ -41,8 +44,6 @@ class Conn(Protocol):
 
 
 class Database(Conn, Protocol):
-    url: str
-
     async def connect(self, *, serving: bool = False) -> None: ...
     async def close(self) -> None: ...
     def transaction(self) -> Any: ...
@@ -75,7 +76,8 @@ def _rejected(exc: Exception) -> ValidationError:
 # --- SQLite -------------------------------------------------------------------------------
 
 
-def _sqlite_value(value: Any) -> Any:
+def sqlite_value(value: Any) -> Any:
+    """A value as the SQLite layer stores it (timestamps as sortable naive UTC text)."""
     if isinstance(value, datetime):
         # Stored as naive UTC text that sorts correctly (SQLAlchemy's own format).
         if value.tzinfo is not None:
@@ -91,6 +93,9 @@ def _sqlite_value(value: Any) -> Any:
 
 
 _PLAIN = frozenset({int, str, float, bool, bytes, type(None)})
+# SQLite binds at most 32,766 values per statement; multi-row INSERTs stay well below.
+_MAX_BOUND_VALUES = 30_000
+_INSERT_CHUNK = 500
 
 
 def _sqlite_params(params: Params | None) -> Params:
@@ -98,7 +103,7 @@ def _sqlite_params(params: Params | None) -> Params:
         return {}
     if all(type(v) in _PLAIN for v in params.values()):
         return params
-    return {k: _sqlite_value(v) for k, v in params.items()}
+    return {k: sqlite_value(v) for k, v in params.items()}
 
 
 def _rows(cursor: sqlite3.Cursor, rows: list[tuple[Any, ...]]) -> list[Row]:
@@ -209,6 +214,32 @@ class SqliteDatabase:
         except sqlite3.IntegrityError as exc:
             raise _rejected(exc) from None
 
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """Positional rows inserted by multi-row INSERTs, one statement per chunk: SQLite's
+        FTS5 flushes its pending index at every statement, so a trigger that indexes each
+        row costs about three times as much under `executemany`."""
+        per_chunk = max(1, min(_INSERT_CHUNK, _MAX_BOUND_VALUES // len(columns)))
+        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        mark = "(" + ", ".join("?" * len(columns)) + ")"
+        chunk: list[Any] = []
+        count = 0
+        for row in rows:
+            chunk.extend(v if type(v) in _PLAIN else sqlite_value(v) for v in row)
+            count += 1
+            if count == per_chunk:
+                self._insert_chunk(head + ", ".join([mark] * count), chunk)
+                chunk, count = [], 0
+        if count:
+            self._insert_chunk(head + ", ".join([mark] * count), chunk)
+
+    def _insert_chunk(self, sql: str, values: list[Any]) -> None:
+        try:
+            self.conn.execute(sql, values)
+        except sqlite3.IntegrityError as exc:
+            raise _rejected(exc) from None
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteDatabase]:
         async with self._lock:
@@ -273,8 +304,9 @@ def _refused() -> tuple[type[Exception], ...]:
 class _PgConn:
     dialect = "postgresql"
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, url: str) -> None:
         self._c = conn
+        self.url = url
 
     async def _call(self, method: str, sql: str, args: list[Any]) -> Any:
         try:
@@ -318,9 +350,8 @@ async def _init_pg_connection(conn: Any) -> None:
 
 class PostgresDatabase(_PgConn):
     def __init__(self, url: str) -> None:
-        self.url = url
         self._pool: Any = None
-        super().__init__(None)
+        super().__init__(None, url)
 
     async def connect(self, *, serving: bool = False) -> None:
         import asyncpg
@@ -340,4 +371,4 @@ class PostgresDatabase(_PgConn):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_PgConn]:
         async with self._pool.acquire() as conn, conn.transaction():
-            yield _PgConn(conn)
+            yield _PgConn(conn, self.url)

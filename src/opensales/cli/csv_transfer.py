@@ -84,7 +84,7 @@ def import_csv(
     as_: Annotated[
         str | None, typer.Option("--as", help="The user's email (default: the first admin)")
     ] = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Rows per transaction")] = 500,
+    batch_size: Annotated[int, typer.Option(min=1, help="Rows per transaction")] = 2000,
 ) -> None:
     """Import a CSV file (Freshsales' export columns, or API field names)."""
     from opensales.transfer import service as transfer

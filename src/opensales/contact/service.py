@@ -121,6 +121,14 @@ def _settle_primary(final: list[dict[str, Any]], chosen: list[dict[str, Any]]) -
     final.sort(key=lambda e: not e["is_primary"])
 
 
+def email_taken(value: str, contact_id: int) -> ValidationError:
+    return ValidationError(f"Email {value} already exists for contact {contact_id}")
+
+
+def external_id_taken(external_id: str, contact_id: int) -> ValidationError:
+    return ValidationError(f"External ID {external_id} already exists for contact {contact_id}")
+
+
 def display_name(values: dict[str, Any]) -> str | None:
     name = " ".join(p for p in (values.get("first_name"), values.get("last_name")) if p)
     return name or values.get("email") or values.get("mobile_number") or None
@@ -154,33 +162,46 @@ class ContactService(RecordService):
         payload: BaseModel,
         existing: Row | None,
     ) -> ContactPlan:
+        current = []
+        if existing is not None and payload.model_fields_set & {"emails", "email"}:
+            rows = (await repository.emails_of(conn, [existing["id"]]))[existing["id"]]
+            current = [{k: r[k] for k in ("id", "value", "label", "is_primary")} for r in rows]
+        plan = self.plan_fields(values, payload, existing, current)
+        if plan.emails is not None:
+            await self._check_emails_free(conn, who, plan.emails, existing)
+        if values.get("external_id"):
+            await self._check_external_id_free(conn, who, values["external_id"], existing)
+        plan.accounts = await self._plan_accounts(conn, who, payload, existing)
+        return plan
+
+    def plan_fields(
+        self,
+        values: dict[str, Any],
+        payload: BaseModel,
+        existing: Row | None,
+        current_emails: list[dict[str, Any]],
+    ) -> ContactPlan:
+        """The rules that need no query: the final emails, an identifier, the display name.
+        `prepare` then checks what the database knows (an importer checks a batch at once)."""
         plan = ContactPlan()
         sent = payload.model_fields_set
         if "emails" in sent or "email" in sent:
-            current = []
-            if existing is not None:
-                rows = (await repository.emails_of(conn, [existing["id"]]))[existing["id"]]
-                current = [{k: r[k] for k in ("id", "value", "label", "is_primary")} for r in rows]
             plan.emails, plan.removed_emails = plan_emails(
-                current,
+                current_emails,
                 getattr(payload, "emails", None),
                 values.pop("email", None) if "email" in sent else None,
             )
             values["email"] = plan.emails[0]["value"] if plan.emails else None
-            await self._check_emails_free(conn, who, plan.emails, existing)
         merged = {**(existing or {}), **values}
         if not any(merged.get(k) for k in ("email", "mobile_number", "twitter", "external_id")):
             raise ValidationError(
                 "A contact needs at least one of: email, mobile_number, twitter, external_id"
             )
-        if values.get("external_id"):
-            await self._check_external_id_free(conn, who, values["external_id"], existing)
         values["display_name"] = display_name(merged)
         if "lifecycle_stage_id" in values and (
             existing is None or existing["lifecycle_stage_id"] != values["lifecycle_stage_id"]
         ):
             values["stage_updated_time"] = utcnow()
-        plan.accounts = await self._plan_accounts(conn, who, payload, existing)
         return plan
 
     async def _check_emails_free(
@@ -193,9 +214,7 @@ class ContactService(RecordService):
             conn, who.workspace_id, [e["value"] for e in emails]
         ):
             if row["contact_id"] != own:
-                raise ValidationError(
-                    f"Email {row['value']} already exists for contact {row['contact_id']}"
-                )
+                raise email_taken(row["value"], row["contact_id"])
 
     async def _check_external_id_free(
         self, conn: Conn, who: Principal, external_id: str, existing: Row | None
@@ -206,7 +225,7 @@ class ContactService(RecordService):
             {"ws": who.workspace_id, "x": external_id, "own": existing["id"] if existing else 0},
         )
         if other:
-            raise ValidationError(f"External ID {external_id} already exists for contact {other}")
+            raise external_id_taken(external_id, other)
 
     async def _plan_accounts(
         self, conn: Conn, who: Principal, payload: BaseModel, existing: Row | None

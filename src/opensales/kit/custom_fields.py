@@ -50,7 +50,7 @@ _cache: dict[tuple[str, int, str], tuple[int, dict[str, Row]]] = {}
 async def definitions(conn: Conn, workspace_id: int, entity: str) -> dict[str, Row]:
     """The entity's custom fields by name (`choices` and `field_options` decoded)."""
     version, _ = await versions.current(conn, workspace_id, "fields:" + entity)
-    key = (conn.dialect, workspace_id, entity)
+    key = (conn.url, workspace_id, entity)
     hit = _cache.get(key)
     if hit is not None and hit[0] == version:
         return hit[1]
@@ -159,7 +159,12 @@ async def _check_unique(
     taken = await ids_with_value(conn, who.workspace_id, entity, name, value)
     others = [i for i in taken if i != record_id]
     if others:
-        raise _invalid(name, f"must be unique: record {others[0]} already has it")
+        raise value_taken(name, others[0])
+
+
+def value_taken(name: str, record_id: int) -> ValidationError:
+    """A unique field's value that record `record_id` already holds."""
+    return _invalid(name, f"must be unique: record {record_id} already has it")
 
 
 async def still_valid(

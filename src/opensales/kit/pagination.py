@@ -58,7 +58,7 @@ class ListQuery:
 
 
 async def total(conn: Conn, q: ListQuery) -> int:
-    key = (conn.dialect, q.source, tuple(sorted(q.params.items())), q.version)
+    key = (conn.url, q.source, tuple(sorted(q.params.items())), q.version)
     found = _totals.get_fresh(key)
     if found is None:
         found = int(await conn.fetch_val(f"SELECT count(*) FROM {q.source}", q.params) or 0)
@@ -109,7 +109,7 @@ async def _nulls_last_page(conn: Conn, q: ListQuery, offset: int, per_page: int)
 
 async def _keyset_page(conn: Conn, q: ListQuery, page: int, per_page: int) -> list[Row]:
     base_key = (
-        conn.dialect,  # one process may serve SQLite and PostgreSQL (the test suite does)
+        conn.url,  # one process may serve several databases (the test suite does)
         q.source,
         tuple(sorted(q.params.items())),
         q.sort,

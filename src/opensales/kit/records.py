@@ -220,18 +220,16 @@ class RecordService:
             if not await ref_exists(conn, who, f.ref, value):
                 raise ValidationError(f"Invalid value for {name}: no such record with id {value}")
 
-    async def create(self, conn: Conn, who: Principal, data: dict[str, Any]) -> int:
-        payload = validate(self.kind.input_model, unwrap(data, self.kind.singular))
+    def new_values(self, who: Principal, payload: BaseModel) -> dict[str, Any]:
+        """A new record's attributes from its validated body; every record has an owner."""
         values = self._values(payload)
-        now = utcnow()
-        values.setdefault("owner_id", who.user_id)
-        if values["owner_id"] is None:
+        if values.get("owner_id") is None:
             values["owner_id"] = who.user_id
-        values["custom_field"] = await custom_fields.validate(
-            conn, who, self.kind.table, getattr(payload, "custom_field", None), None
-        )
-        await self.check_refs(conn, who, values)
-        plan = await self.prepare(conn, who, values, payload, None)
+        return values
+
+    @staticmethod
+    def stamp_new(who: Principal, values: dict[str, Any], now: Any) -> None:
+        """The columns a new record's row gets besides its attributes."""
         values.update(
             workspace_id=who.workspace_id,
             creater_id=who.user_id,
@@ -240,6 +238,17 @@ class RecordService:
             updated_at=now,
             is_deleted=False,
         )
+
+    async def create(self, conn: Conn, who: Principal, data: dict[str, Any]) -> int:
+        payload = validate(self.kind.input_model, unwrap(data, self.kind.singular))
+        values = self.new_values(who, payload)
+        now = utcnow()
+        values["custom_field"] = await custom_fields.validate(
+            conn, who, self.kind.table, getattr(payload, "custom_field", None), None
+        )
+        await self.check_refs(conn, who, values)
+        plan = await self.prepare(conn, who, values, payload, None)
+        self.stamp_new(who, values, now)
         new_id = int(await conn.fetch_val(insert_sql(self.kind.table, list(values)), values))
         await timeline.created(conn, who, self.kind.table, new_id, values)
         await self.save_nested(conn, who, new_id, plan, None)

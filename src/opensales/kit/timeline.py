@@ -107,7 +107,21 @@ async def append(
     actionable: Ref | None = None,
 ) -> None:
     """Add one event to each timeline; `target` defaults to the timeline's own record."""
-    now = utcnow()
+    rows = entries(who, action_type, data, timelines, utcnow(), target, actionable)
+    if rows:
+        await conn.execute_many(_INSERT, rows)
+
+
+def entries(
+    who: Principal,
+    action_type: str,
+    data: Mapping[str, Any],
+    timelines: Iterable[tuple[str, int | None]],
+    now: Any,
+    target: Ref | None = None,
+    actionable: Ref | None = None,
+) -> list[dict[str, Any]]:
+    """The `activities` rows of one event (see `append`), for writers that insert many."""
     rows = []
     for table, record_id in dict.fromkeys(timelines):
         if record_id is None:
@@ -128,15 +142,20 @@ async def append(
                 "now": now,
             }
         )
-    if rows:
-        await conn.execute_many(_INSERT, rows)
+    return rows
 
 
 async def created(
     conn: Conn, who: Principal, table: str, record_id: int, row: Mapping[str, Any]
 ) -> None:
+    await conn.execute_many(_INSERT, created_entries(who, table, record_id, row, utcnow()))
+
+
+def created_entries(
+    who: Principal, table: str, record_id: int, row: Mapping[str, Any], now: Any
+) -> list[dict[str, Any]]:
     name = row.get(_subject(table).name_column)
-    await append(conn, who, action(table, "CREATED"), {"name": name}, [(table, record_id)])
+    return entries(who, action(table, "CREATED"), {"name": name}, [(table, record_id)], now)
 
 
 async def each(conn: Conn, who: Principal, table: str, ids: Iterable[int], verb: str) -> None:
@@ -207,18 +226,27 @@ async def linked(
     """`record` gained or lost links to records of table `other` (a contact's accounts, a
     deal's contacts): `<OTHER>_LINKED` / `_UNLINKED` on both sides' timelines."""
     old, new = set(before), set(after)
-    singular = _subject(other).singular
+    now = utcnow()
     for verb, ids in (("UNLINKED", old - new), ("LINKED", new - old)):
         for other_id in sorted(ids):
-            await append(
-                conn,
-                who,
-                f"{singular.upper()}_{verb}",
-                {f"{singular}_id": other_id},
-                [record, (other, other_id)],
-                target=record,
-                actionable=(other, other_id),
-            )
+            rows = link_entries(who, record, verb, (other, other_id), now)
+            await conn.execute_many(_INSERT, rows)
+
+
+def link_entries(
+    who: Principal, record: Ref, verb: str, other: Ref, now: Any
+) -> list[dict[str, Any]]:
+    """`<OTHER>_LINKED` (or `_UNLINKED`) on the timelines of both records."""
+    singular = _subject(other[0]).singular
+    return entries(
+        who,
+        f"{singular.upper()}_{verb}",
+        {f"{singular}_id": other[1]},
+        [record, other],
+        now,
+        target=record,
+        actionable=other,
+    )
 
 
 async def team_changed(

@@ -195,7 +195,7 @@ async def collaborations(
 ) -> tuple[int, ...] | None:
     """The tasks the user collaborates on, or None for more than SHARED_IDS (cached per
     data version)."""
-    key = (conn.dialect, workspace_id, user_id, version)
+    key = (conn.url, workspace_id, user_id, version)
     if key in _shared_ids:
         _shared_ids.move_to_end(key)
         return _shared_ids[key]
@@ -211,7 +211,7 @@ async def collaborations(
 
 
 async def _cached_count(conn: Conn, s: Selection, version: Version) -> int:
-    key = (conn.dialect, s, version)
+    key = (conn.url, s, version)
     found = _totals.fresh(key)
     if found is None:
         found = await _count(conn, s, _module_tables(version))
@@ -222,7 +222,7 @@ async def _cached_count(conn: Conn, s: Selection, version: Version) -> int:
 async def _count_until(conn: Conn, s: Selection, version: Version, now: datetime) -> int:
     """Tasks due before `now`: the count up to a settled boundary is cached and moved
     forward with small counts of what fell due since; only the rest is counted live."""
-    key = (conn.dialect, replace(s, due_before=None), version)
+    key = (conn.url, replace(s, due_before=None), version)
     tables = _module_tables(version)
     settled = _settled.get(key)
     if settled is None:
