@@ -47,6 +47,7 @@ from bench import custom_modules as custom_module_scenario  # noqa: E402
 from bench import dataset, search_pg, wrk  # noqa: E402
 from bench import files as file_scenario  # noqa: E402
 from bench import filtered_search as filtered_search_scenario  # noqa: E402
+from bench import import_csv as import_scenario  # noqa: E402
 from bench import jobs as bulk_jobs  # noqa: E402
 from bench import line_items as line_item_scenario  # noqa: E402
 from bench import reset as reset_scenario  # noqa: E402
@@ -63,6 +64,7 @@ FILES = "files"  # bench/files.py: 10 MB uploads and downloads, and the server's
 # bench/search_pg.py: search, lookup and filtered search on PostgreSQL, in process
 SEARCH_PG = "search_pg"
 RESET = "reset"  # bench/reset.py: the test double's reset between tests
+IMPORT = "import"  # bench/import_csv.py: `opensales import` of a 1,000,000-row CSV
 
 
 @dataclass
@@ -574,6 +576,10 @@ class Measured(Protocol):
 STANDALONE: dict[str, tuple[str, Callable[[int], Sequence[Measured]]]] = {
     SEARCH_PG: ("On PostgreSQL (bench/search_pg.py, in process):", search_on_postgres),
     RESET: ("The test double's reset (bench/reset.py):", lambda _: reset_scenario.measure()),
+    IMPORT: (
+        "CSV import (bench/import_csv.py, `opensales import contacts` on SQLite):",
+        lambda contacts: [import_scenario.measure(contacts)],
+    ),
 }
 EXTRAS = (BULK, FILES, *STANDALONE)
 
