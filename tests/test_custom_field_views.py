@@ -451,6 +451,7 @@ class Recording:
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
         self.dialect = conn.dialect
+        self.url = conn.url
         self.statements: list[tuple[str, Params | None]] = []
 
     async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
