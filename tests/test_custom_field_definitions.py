@@ -21,6 +21,7 @@ ENTITIES = {
     "products": "Product",
     "cpq_documents": "CpqDocument",
     "sales_activities": "SalesActivity",
+    "leads": "Lead",
 }
 EXAMPLES = Path(
     os.environ.get(

@@ -185,7 +185,7 @@ class TestItemsOnRecords:
     def test_the_types_allowed_are_named(self, api: Api) -> None:
         body = {"description": "x", "targetable_type": "Nope", "targetable_id": 1}
         message = assert_error(api.post("/api/notes", json={"note": body}), 400)
-        assert "Contact, SalesAccount, Deal, Appointment" in message
+        assert "Contact, SalesAccount, Deal, Lead, Appointment" in message
         assert "custom module" in message
 
     def test_items_move_to_and_from_a_module_record(self, api: Api) -> None:

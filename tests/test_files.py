@@ -296,7 +296,7 @@ class TestUpload:
     def test_an_unknown_type_is_refused_naming_the_allowed_ones(self, api: Api) -> None:
         for spelling in ("Appointment", "Nope"):
             message = assert_error(upload(api, (spelling, 1)), 400, "targetable_type")
-            assert "Contact, SalesAccount, Deal, Product" in message
+            assert "Contact, SalesAccount, Deal, Lead, Product" in message
         assert rows(api) == []
 
     def test_the_record_is_required_and_must_exist(self, api: Api, backend: Backend) -> None:

@@ -166,7 +166,7 @@ class TestCreate:
             ({}, "targetable"),
             ({"targetable_type": "Contact"}, "targetable"),
             ({"targetable_id": 1}, "targetable"),
-            ({"targetable_type": "Lead", "targetable_id": 1}, "targetable_type"),
+            ({"targetable_type": "Planet", "targetable_id": 1}, "targetable_type"),
             ({"targetable_type": "Contact", "targetable_id": "abc"}, "targetable_id"),
             ({"targetable_type": "Contact", "targetable_id": 10**12}, "targetable_id"),
             ({"targetable_type": 5, "targetable_id": 1}, "targetable_type"),
@@ -358,7 +358,7 @@ class TestUpdate:
         body = {"targetable_type": "Contact", "targetable_id": theirs["id"]}
         assert_error(rep.put(f"/api/notes/{note['id']}", json=body), 400, "targetable_id")
         assert_error(
-            rep.put(f"/api/notes/{note['id']}", json={"targetable_type": "Lead"}),
+            rep.put(f"/api/notes/{note['id']}", json={"targetable_type": "Planet"}),
             400,
             "targetable_type",
         )

@@ -216,7 +216,7 @@ class TestCreate:
             ({"owner_id": "abc"}, "owner_id"),
             ({"owner_id": 999999999}, "owner_id"),
             ({"targetable_type": None}, "targetable"),
-            ({"targetable_type": "Lead"}, "targetable_type"),
+            ({"targetable_type": "Planet"}, "targetable_type"),
             ({"targetable_id": "x"}, "targetable_id"),
             ({"targetable_id": 999999999}, "targetable_id"),
             ({"status": 2}, "status"),

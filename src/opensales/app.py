@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from opensales import __version__
 from opensales.account.api import router as account_router
 from opensales.appointment.api import router as appointment_router
+from opensales.classic.paths import ClassicPaths
 from opensales.config import Settings, get_settings
 from opensales.contact.api import router as contact_router
 from opensales.cpq_document.api import router as cpq_document_router
@@ -33,8 +34,9 @@ from opensales.kit.fastpath import FastRoutes
 from opensales.kit.jobs import Worker
 from opensales.kit.openapi import add_request_models, drop_unprocessable
 from opensales.kit.ratelimit import RateLimiter
+from opensales.lead.api import router as lead_router
 from opensales.marketing_list.api import router as marketing_list_router
-from opensales.middleware import ApiGate
+from opensales.middleware import PREFIX, ApiGate
 from opensales.note.api import router as note_router
 from opensales.phone_call.api import router as phone_call_router
 from opensales.product.api import router as product_router
@@ -46,6 +48,8 @@ from opensales.selector.api import router as selector_router
 from opensales.settings.api import router as settings_router
 from opensales.task.api import router as task_router
 from opensales.test_control.api import install as install_test_control
+from opensales.tracking.api import router as tracking_router
+from opensales.tracking.api import settings_router as tracking_settings_router
 
 logger = logging.getLogger("opensales")
 # Routes under a record's path (/api/contacts/lists/{id}, /api/contacts/{id}/notes) come
@@ -59,8 +63,10 @@ ROUTERS = (
     contact_router,
     account_router,
     deal_router,
+    lead_router,
     selector_router,
     settings_router,
+    tracking_settings_router,
     job_router,
     task_router,
     appointment_router,
@@ -116,10 +122,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     for router in ROUTERS:
         app.include_router(router, prefix="/api")
+    app.include_router(tracking_router, prefix=PREFIX)  # see docs/tracking.md
+    app.include_router(tracking_router, include_in_schema=False)
     _add_error_handlers(app)
     _extend_openapi(app)
     fast_routes = FastRoutes([r for router in ROUTERS for r in getattr(router, "fast_routes", [])])
     app.add_middleware(ApiGate, db=db, settings=settings, limiter=limiter, fast_routes=fast_routes)
+    app.add_middleware(ClassicPaths)  # in front of the gate: see docs/classic_paths.md
     if settings.test_mode:
         install_test_control(app, db, limiter)  # /_opensales/: see docs/testing.md
     if os.environ.get("OPENSALES_BENCH_CEILING") == "1":

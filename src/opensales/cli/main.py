@@ -294,6 +294,23 @@ def list_workspaces(as_json: Annotated[bool, AS_JSON] = False) -> None:
     _print_rows(rows, as_json)
 
 
+@workspaces_app.command("tracking-key")
+def tracking_key(
+    name: str,
+    rotate: Annotated[bool, typer.Option("--rotate", help="Replace it with a new key")] = False,
+) -> None:
+    """Print the workspace's web tracking key (docs/tracking.md); --rotate replaces it."""
+    from opensales.tracking import service as tracking
+
+    async def work(conn: Conn) -> str:
+        workspace_id = await _workspace(conn, name)
+        if rotate:
+            return await tracking.rotate_key(conn, workspace_id)
+        return await tracking.tracking_key(conn, workspace_id)
+
+    typer.echo(f"Tracking key: {in_transaction(work)}")
+
+
 @app.command()
 def backup(file: Path) -> None:
     """Copy the whole database into FILE while servers keep running."""

@@ -14,10 +14,11 @@ from opensales.errors import NotFoundError
 from opensales.kit import modules
 from opensales.kit.principal import Principal
 from opensales.kit.records import RecordService
+from opensales.lead.service import lead_service
 
 SERVICES: dict[str, RecordService] = {
     name: service
-    for service in (contact_service, account_service, deal_service)
+    for service in (contact_service, account_service, deal_service, lead_service)
     for name in (service.kind.singular, service.kind.table)
 }
 

@@ -26,10 +26,19 @@ from opensales.kit.principal import Principal
 
 # The kinds of record that carry custom fields: their table is their entity type (and every
 # custom module's records table).
-ENTITIES = ("contacts", "sales_accounts", "deals", "products", "cpq_documents", "sales_activities")
+ENTITIES = (
+    "contacts",
+    "sales_accounts",
+    "deals",
+    "products",
+    "cpq_documents",
+    "sales_activities",
+    "leads",
+)
 # What a lookup's `field_options.lookup_type` names, as the table of its records.
 LOOKUP_TABLES = {
     "contact": "contacts",
+    "lead": "leads",
     "sales_account": "sales_accounts",
     "account": "sales_accounts",
     "deal": "deals",

@@ -37,8 +37,9 @@ TARGETS: dict[str, tuple[str, str, str]] = {
     "sales_accounts": ("SalesAccount", "sales_account", "name"),
     "deals": ("Deal", "deal", "name"),
     "products": ("Product", "product", "name"),
+    "leads": ("Lead", "lead", "display_name"),
 }
-RECORD_TARGETS = ("contacts", "sales_accounts", "deals")
+RECORD_TARGETS = ("contacts", "sales_accounts", "deals", "leads")
 # In `allowed`: the records of any custom module of the workspace.
 MODULE_RECORDS = "custom module records"
 # What notes, tasks and appointments hang on.

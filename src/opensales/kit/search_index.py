@@ -18,7 +18,7 @@ from opensales.db import Conn, Row
 from opensales.kit import modules
 from opensales.kit.options import in_clause
 
-TABLES = ("contacts", "sales_accounts", "deals")
+TABLES = ("contacts", "sales_accounts", "deals", "leads")
 COLUMNS = (
     "workspace_id",
     "entity_table",
@@ -58,6 +58,11 @@ _SOURCES = {
         f"SELECT {_COMMON}, a.name AS company FROM deals r "
         "LEFT JOIN sales_accounts a ON a.id = r.sales_account_id AND a.is_deleted = false "
         "WHERE {where}"
+    ),
+    "leads": (
+        "SELECT r.id, r.workspace_id, r.owner_id, r.territory_id, r.is_deleted, r.updated_at, "
+        "r.display_name AS name, r.email, r.mobile_number AS phone, r.work_number, "
+        "r.job_title, r.city, r.country, r.company_name AS company FROM leads r WHERE {where}"
     ),
 }
 # Values that go into a document's text besides its name, company, emails and phone.

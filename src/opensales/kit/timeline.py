@@ -58,6 +58,7 @@ SUBJECTS: dict[str, Subject] = {
     "sales_accounts": Subject("SalesAccount", "sales_account", "name"),
     "deals": Subject("Deal", "deal", "name"),
     "cpq_documents": Subject("CpqDocument", "cpq_document", "display_name"),
+    "leads": Subject("Lead", "lead", "display_name"),
 }
 # What else an entry can name: the items added to a record (kit/engagement.py).
 ITEMS: dict[str, Subject] = {

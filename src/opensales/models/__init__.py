@@ -12,6 +12,7 @@ from opensales.models.engagement import (
     Task,
     TaskUser,
 )
+from opensales.models.leads import Lead
 from opensales.models.records import (
     Contact,
     ContactAccount,
@@ -53,6 +54,7 @@ __all__ = [
     "DealContact",
     "FieldDefinition",
     "Job",
+    "Lead",
     "LineItem",
     "ListMember",
     "MarketingList",

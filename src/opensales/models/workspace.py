@@ -23,12 +23,19 @@ from opensales.models.base import (
 
 class Workspace(Base):
     __tablename__ = "workspaces"
-    __table_args__ = (NEVER_REUSE_IDS,)
+    __table_args__ = (
+        Index("uq_workspaces_tracking_key", "tracking_key", unique=True),
+        NEVER_REUSE_IDS,
+    )
     id: Mapped[int] = pk()
     name: Mapped[str] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     # The secret that signs this workspace's file download links; made on first use.
     signing_key: Mapped[str | None] = mapped_column(String(64))
+    # The key websites send with visitor tracking (tracking/service.py); public by design.
+    tracking_key: Mapped[str | None] = mapped_column(String(64))
+    # Freshsales Classic's leads; a workspace without them lists no lead views (docs/leads.md).
+    leads_enabled: Mapped[bool] = flag(True)
 
 
 class User(Timestamps, Base):

@@ -36,7 +36,8 @@ class SearchResult(BaseModel):
 LookupResult = model(
     "LookupResult",
     dict.fromkeys(
-        ("contacts", "sales_accounts", "deals"), (dict[str, list[dict[str, Any]]] | None, None)
+        ("contacts", "sales_accounts", "deals", "leads"),
+        (dict[str, list[dict[str, Any]]] | None, None),
     ),
 )
 
@@ -50,7 +51,7 @@ async def search_records(
     request: Request,
     q: str | None = Query(None, description="Words, an email, a phone number, or cf_field:value"),
     include: str | None = Query(
-        None, description="contact,sales_account,deal,user and custom modules' entity names"
+        None, description="contact,sales_account,deal,lead,user and custom modules' entity names"
     ),
     per_page: str | None = PER_PAGE,
 ) -> Response:
@@ -65,7 +66,7 @@ async def lookup_records(
     request: Request,
     q: str | None = Query(None, description="The value"),
     f: str | None = Query(None, description="email, name, mobile_number, work_number, cf_..."),
-    entities: str | None = Query(None, description="contact,sales_account,deal"),
+    entities: str | None = Query(None, description="contact,sales_account,deal,lead"),
 ) -> Response:
     out = await lookup.lookup(database(request), principal(request), request.query_params)
     return json_response(out)

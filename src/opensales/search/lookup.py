@@ -20,12 +20,16 @@ from opensales.kit import custom_fields
 from opensales.kit.conditions import MAX_SHOWN
 from opensales.kit.principal import Principal
 from opensales.kit.records import RecordService
+from opensales.lead.service import lead_service
 
 SERVICES: dict[str, RecordService] = {
     "contact": contact_service,
     "sales_account": account_service,
     "deal": deal_service,
+    "lead": lead_service,
 }
+# Leads (Freshsales Classic) are looked up when `entities` names them.
+DEFAULT_ENTITIES = "contact,sales_account,deal"
 # The fields a lookup takes besides custom fields, per kind: the column each compares.
 FIELDS = {
     "contacts": {
@@ -36,18 +40,25 @@ FIELDS = {
     },
     "sales_accounts": {"name": "name"},
     "deals": {"name": "name"},
+    "leads": {
+        "name": "display_name",
+        "display_name": "display_name",
+        "email": "email",
+        "mobile_number": "mobile_number",
+        "work_number": "work_number",
+    },
 }
 EMAIL = "email"
 LIMIT = 100
 
 
 def _services(raw: str | None) -> list[RecordService]:
-    names = [n.strip() for n in (raw or ",".join(SERVICES)).split(",") if n.strip()]
+    names = [n.strip() for n in (raw or DEFAULT_ENTITIES).split(",") if n.strip()]
     unknown = [n for n in names if n not in SERVICES]
     if unknown or not names:
         shown = unknown[0][:MAX_SHOWN] if unknown else ""
         raise ValidationError(
-            f"Invalid value for entities: {shown} (contact, sales_account or deal)"
+            f"Invalid value for entities: {shown} (contact, sales_account, deal or lead)"
         )
     return [SERVICES[n] for n in dict.fromkeys(names)]
 

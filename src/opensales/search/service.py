@@ -19,7 +19,12 @@ from opensales.kit.search_index import digits, search_text
 from opensales.search import ranking, repository
 
 # What `include` names, as the tables of their records ("user" is the users themselves).
-TYPES = {"contact": "contacts", "sales_account": "sales_accounts", "deal": "deals"}
+TYPES = {
+    "contact": "contacts",
+    "sales_account": "sales_accounts",
+    "deal": "deals",
+    "lead": "leads",
+}
 USER = "user"
 DEFAULT_INCLUDE = "contact,sales_account,deal,user"
 # At most this many rounds of typo candidates (repository.CANDIDATES each).

@@ -28,6 +28,24 @@ SIMPLE: dict[str, tuple[str, ...]] = {
         "Advertisement",
         "Organic search",
     ),
+    # Freshsales Classic's leads: a lead's stage, and why it was disqualified.
+    "lead_stages": (
+        "New",
+        "Contacted",
+        "Interested",
+        "Under review",
+        "Demo",
+        "Unqualified",
+        "Converted",
+    ),
+    "lead_reasons": (
+        "Not interested",
+        "No budget",
+        "No requirement",
+        "Not a decision maker",
+        "Junk lead",
+        "Went with a competitor",
+    ),
     "industry_types": (
         "Software",
         "Finance",

@@ -20,13 +20,14 @@ from opensales.kit import modules
 from opensales.kit.http import include_handles, json_response, principal
 from opensales.kit.openapi import body, responses
 from opensales.kit.routes import database, write
+from opensales.lead.kind import LEAD
 from opensales.settings import field_admin, forms, service
 from opensales.settings.schemas import FieldEnvelope, FieldRequest, FormsOut, MessageOut
 
 router = APIRouter(tags=["Settings"])
 # entity (as the path names it) -> base_model of its fields
 ENTITIES = {
-    **{k.table: k.model_class for k in (CONTACT, ACCOUNT, DEAL)},
+    **{k.table: k.model_class for k in (CONTACT, ACCOUNT, DEAL, LEAD)},
     "sales_activities": "SalesActivity",
     "products": "Product",
     "cpq_documents": "CpqDocument",

@@ -17,16 +17,20 @@ from opensales.kit.dates import utcnow
 from opensales.kit.kind import Kind
 from opensales.kit.records import insert_sql
 from opensales.kit.views import seed_views
+from opensales.lead.kind import DEFAULT_VIEWS as LEAD_VIEWS
+from opensales.lead.kind import LEAD
 from opensales.product import fields as product_fields
 from opensales.sales_activity import fields as sales_activity_fields
 from opensales.selector.seeds import option_rows
 from opensales.settings.service import seed_fields
+from opensales.tracking.service import new_tracking_key
 from opensales.user import service as users
 
 VIEWS: tuple[tuple[Kind, tuple[dict[str, Any], ...]], ...] = (
     (CONTACT, CONTACT_VIEWS),
     (ACCOUNT, ACCOUNT_VIEWS),
     (DEAL, DEAL_VIEWS),
+    (LEAD, LEAD_VIEWS),
 )
 
 
@@ -47,8 +51,9 @@ async def create(conn: Conn, name: str) -> int:
     """A new workspace with the default configuration, fields and views."""
     workspace_id = int(
         await conn.fetch_val(
-            "INSERT INTO workspaces (name, created_at) VALUES (:n, :now) RETURNING id",
-            {"n": name, "now": utcnow()},
+            "INSERT INTO workspaces (name, created_at, tracking_key) VALUES (:n, :now, :key) "
+            "RETURNING id",
+            {"n": name, "now": utcnow(), "key": new_tracking_key()},
         )
     )
     await _seed_options(conn, workspace_id)
