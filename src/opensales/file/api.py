@@ -19,7 +19,7 @@ from opensales.kit import jobs, storage
 from opensales.kit.coerce import path_id, query_int
 from opensales.kit.http import json_response, principal
 from opensales.kit.openapi import responses
-from opensales.kit.routes import PAGE, database
+from opensales.kit.routes import PAGE, RECORD_PATHS, database
 
 router = APIRouter(tags=["Files"])
 
@@ -112,7 +112,7 @@ def _add_listing(plural: str, label: str) -> None:
         return await list_associations(request, plural, record_id)
 
 
-for _plural, _label in (("contacts", "contact"), ("sales_accounts", "account"), ("deals", "deal")):
+for _plural, _label in RECORD_PATHS:
     _add_listing(_plural, _label)
 
 

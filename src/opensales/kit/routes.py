@@ -34,6 +34,14 @@ from opensales.kit.records import RecordService
 
 T = TypeVar("T")
 
+# The record kinds with a path of their own under /api, and how a route's summary names one:
+# what hangs under a record (its notes, files, saved views) is routed for each of them.
+RECORD_PATHS = (
+    ("contacts", "contact"),
+    ("sales_accounts", "account"),
+    ("deals", "deal"),
+    ("leads", "lead"),
+)
 INCLUDE = Query(None, description="Comma-separated handles to sideload")
 SORT = Query(None, description="Field to sort by")
 SORT_TYPE = Query(None, description="asc or desc")

@@ -1,4 +1,4 @@
-"""/api/notes and /api/{contacts|sales_accounts|deals}/{id}/notes."""
+"""/api/notes and /api/{contacts|sales_accounts|deals|leads}/{id}/notes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from starlette.responses import Response
 from opensales.kit.coerce import path_id
 from opensales.kit.http import json_response, page_params, principal
 from opensales.kit.openapi import body, responses
-from opensales.kit.routes import PAGE, PER_PAGE, database, write
+from opensales.kit.routes import PAGE, PER_PAGE, RECORD_PATHS, database, write
 from opensales.note import service
 from opensales.note.schemas import NoteEnvelope, NoteIn, NoteList, NoteUpdateIn, render
 
@@ -87,5 +87,5 @@ def _add_record_notes_route(plural: str, table: str, label: str) -> None:
         return json_response(out)
 
 
-for _plural, _label in (("contacts", "contact"), ("sales_accounts", "account"), ("deals", "deal")):
+for _plural, _label in RECORD_PATHS:
     _add_record_notes_route(_plural, _plural, _label)

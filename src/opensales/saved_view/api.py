@@ -1,4 +1,4 @@
-"""Saved views: `POST /api/{contacts|sales_accounts|deals}/filters`, `PUT` and `DELETE
+"""Saved views: `POST /api/{contacts|sales_accounts|deals|leads}/filters`, `PUT` and `DELETE
 .../filters/{id}`, and the same under a custom module's entity name (`/api/cm_property/filters`,
 `/api/custom_module/cm_property/filters`). Listing them and their records is kit/routes.py's
 (`/filters`, `/view/{id}`)."""
@@ -16,7 +16,7 @@ from opensales.kit.fastpath import Call
 from opensales.kit.http import json_response, read_json
 from opensales.kit.kind import Kind
 from opensales.kit.openapi import body, responses
-from opensales.kit.routes import call_of
+from opensales.kit.routes import RECORD_PATHS, call_of
 from opensales.kit.views import render_filter
 from opensales.saved_view import service
 from opensales.saved_view.schemas import FilterEnvelope, FilterRequest
@@ -122,7 +122,7 @@ def _add_module_routes(base: str) -> None:
         return await _delete(request, None, entity_name, view_id)
 
 
-for _plural in ("contacts", "sales_accounts", "deals"):
+for _plural, _ in RECORD_PATHS:
     _add_record_routes(_plural)
 # As the module's own routes have it: with and without the `custom_module/` segment.
 for _base in ("/{entity_name}/filters", "/custom_module/{entity_name}/filters"):
