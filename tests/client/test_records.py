@@ -19,6 +19,7 @@ GROUPS: dict[str, Callable[[int], dict[str, Any]]] = {
     },
     "sales_accounts": lambda n: {"name": f"Widgetz {n}"},
     "deals": lambda n: {"name": f"Deal {n}", "amount": 1000 + n},
+    "leads": lambda n: {"last_name": f"Hopper{n}", "email": f"grace{n}@example.com"},
 }
 
 
@@ -136,7 +137,12 @@ class TestRecordShape:
         assert raised.value.status == 400 and raised.value.message
 
 
-TYPES = {"contacts": "Contact", "sales_accounts": "SalesAccount", "deals": "Deal"}
+TYPES = {
+    "contacts": "Contact",
+    "sales_accounts": "SalesAccount",
+    "deals": "Deal",
+    "leads": "Lead",
+}
 
 
 def sdk_user(sdk: Client) -> int:
@@ -186,3 +192,22 @@ def test_empty_recycle_bin(sdk: Client) -> None:
     sdk.contacts.empty_recycle_bin()
     with pytest.raises(NotFound):
         sdk.contacts.restore(made.id)
+
+
+def test_lead_conversion_and_the_switch(sdk: Client) -> None:
+    lead = sdk.leads.create(
+        last_name="Hopper",
+        email="grace@example.com",
+        company={"name": "Navy"},
+        deal={"name": "Compiler", "amount": 500},
+    )
+    made = sdk.leads.convert(lead.id, job_title="Rear Admiral")
+    assert made.contact.email == "grace@example.com" and made.contact.job_title == "Rear Admiral"
+    assert sdk.sales_accounts.get(made.sales_account_id).name == "Navy"
+    assert sdk.deals.get(made.deal_id).name == "Compiler"
+    assert sdk.leads.get(lead.id).is_converted is True
+    with pytest.raises(BadRequest):
+        sdk.leads.convert(lead.id)
+    assert sdk.leads.enabled() is True
+    assert sdk.leads.switch(False) is False and sdk.leads.filters() == []
+    assert sdk.leads.switch(True) is True and sdk.leads.filters()

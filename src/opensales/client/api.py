@@ -17,6 +17,7 @@ from opensales.client.resources import (
     CoreRecords,
     Crud,
     Deals,
+    Leads,
     Listed,
     PhoneCalls,
     Records,
@@ -36,6 +37,7 @@ class Api(Bound[M]):
             self, "sales_accounts", "sales_account"
         )
         self.deals: Deals[M] = Deals(self, "deals", "deal")
+        self.leads: Leads[M] = Leads(self, "leads", "lead")
         self.notes: Crud[M] = Crud(self, "notes", "note")
         self.tasks: Tasks[M] = Tasks(self, "tasks", "task")
         self.appointments: Listed[M] = Listed(self, "appointments", "appointment")

@@ -270,6 +270,35 @@ class SalesAccounts(CoreRecords[M]):
         return Call("POST", self._at("bulk_destroy"), _parse.value, json=body)
 
 
+class Leads(CoreRecords[M]):
+    """Leads, as Freshsales Classic has them: records plus conversion and the workspace's
+    switch."""
+
+    @endpoint
+    def convert(self, id: Id, fields: Fields = None, /, **more: Any) -> Call[Record]:
+        """Make the lead a contact, with its company's account and (when the lead has one)
+        its deal; the given fields change the lead first. Answers `contact_id`,
+        `sales_account_id`, `deal_id` and the `contact`."""
+        changes = payload(self.key, fields, more)
+        body = {self.key: changes} if changes else {}
+        return Call("POST", self._at(id, "convert"), Record, json=body)
+
+    @endpoint
+    def enabled(self) -> Call[bool]:
+        """Whether the workspace has leads switched on."""
+        return Call("GET", "settings/leads", _leads_enabled)
+
+    @endpoint
+    def switch(self, enabled: bool) -> Call[bool]:
+        """Switch the workspace's leads on or off (admins)."""
+        body = {"leads_enabled": enabled}
+        return Call("PUT", "settings/leads", _leads_enabled, json=body)
+
+
+def _leads_enabled(body: Any) -> bool:
+    return bool(body["leads_enabled"])
+
+
 class WithProducts(Resource[M]):
     """Deals and CPQ documents carry line items (products)."""
 
