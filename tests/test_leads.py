@@ -70,6 +70,11 @@ class TestCreateLead:
         got = api.get(f"/api/leads/{lead['id']}").json()["lead"]
         assert got == lead
 
+    def test_starts_in_the_first_stage_unless_given_one(self, api: Api) -> None:
+        assert make_lead(api)["lead_stage_id"] == api.option_id("lead_stages", "New")
+        contacted = api.option_id("lead_stages", "Contacted")
+        assert make_lead(api, lead_stage_id=contacted)["lead_stage_id"] == contacted
+
     def test_needs_a_name_an_email_or_a_mobile(self, api: Api) -> None:
         response = api.post("/api/leads", json={"lead": {"first_name": "Only"}})
         assert "at least one of" in assert_error(response, 400)

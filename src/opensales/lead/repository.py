@@ -28,3 +28,13 @@ async def move_items(conn: Conn, workspace_id: int, lead_id: int, contact_id: in
             "WHERE workspace_id = :ws AND target_table = 'leads' AND target_id = :lead",
             {"ws": workspace_id, "lead": lead_id, "contact": contact_id},
         )
+
+
+async def first_stage(conn: Conn, workspace_id: int) -> int | None:
+    """The stage a new lead starts in when none is given: the first (New), as in Classic."""
+    found = await conn.fetch_val(
+        "SELECT id FROM selector_options WHERE workspace_id = :ws AND kind = 'lead_stages' "
+        "ORDER BY position, id LIMIT 1",
+        {"ws": workspace_id},
+    )
+    return None if found is None else int(found)

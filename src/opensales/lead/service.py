@@ -67,6 +67,8 @@ class LeadService(RecordService):
             await self._check_email_free(conn, who, values["email"], existing)
         if "do_not_disturb" in values and values["do_not_disturb"] is None:
             values["do_not_disturb"] = False
+        if existing is None and values.get("lead_stage_id") is None:
+            values["lead_stage_id"] = await repository.first_stage(conn, who.workspace_id)
         merged = {**(existing or {}), **values}
         if not any(merged.get(k) for k in ("email", "mobile_number", "last_name")):
             raise ValidationError("A lead needs at least one of: last_name, email, mobile_number")
