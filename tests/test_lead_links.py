@@ -24,6 +24,17 @@ class TestTimeline:
         assert kinds == ["NOTE_CREATED", "LEAD_UPDATED", "LEAD_CREATED"]
         assert activities[-1]["targetable_type"] == "Lead"
 
+    def test_a_leads_notes_and_files_under_its_path(self, api: Api) -> None:
+        lead = make_lead(api)
+        note = {"description": "x", "targetable_type": "Lead", "targetable_id": lead["id"]}
+        api.post("/api/notes", json={"note": note})
+        notes = api.get(f"/api/leads/{lead['id']}/notes").json()["notes"]
+        assert [n["description"] for n in notes] == ["x"]
+        files = api.get(f"/api/leads/{lead['id']}/document_associations").json()
+        assert files["documents"] == []
+        missing = api.get("/api/leads/0/document_associations")
+        assert assert_error(missing, 404) == "Lead not found"
+
     def test_notes_need_a_lead_the_user_sees(self, api: Api) -> None:
         rep = api.add_user()
         lead = make_lead(api)

@@ -37,7 +37,7 @@ UPLOADED = "File uploaded successfully"
 LINKED = "Link added successfully"
 MAX_NAME = 255
 MAX_URL = 2048
-LABELS = {"contacts": "Contact", "sales_accounts": "Account", "deals": "Deal"}
+LABELS = {"contacts": "Contact", "sales_accounts": "Account", "deals": "Deal", "leads": "Lead"}
 # Unicode categories a file name loses: controls, format characters (bidi overrides,
 # zero-width), surrogates, private use, unassigned, line and paragraph separators.
 _DROPPED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
