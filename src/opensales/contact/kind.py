@@ -57,7 +57,8 @@ class AccountLinkOut(BaseModel):
     partial: bool
 
 
-FIELDS = (
+# A person's fields, which a lead has as a contact does (a lead becomes a contact).
+PERSON_FIELDS = (
     Field("first_name", TEXT, "First name"),
     Field("last_name", TEXT, "Last name"),
     Field("display_name", TEXT, writable=False),
@@ -65,7 +66,8 @@ FIELDS = (
     Field("email", TEXT, "Email", unique=True),
     Field("work_number", TEXT, "Work"),
     Field("mobile_number", TEXT, "Mobile"),
-    Field("external_id", TEXT, "External ID", unique=True),
+)
+PERSON_DETAILS = (
     Field("address", TEXT, "Address", ui_type="textarea"),
     Field("city", TEXT, "City"),
     Field("state", TEXT, "State"),
@@ -79,6 +81,11 @@ FIELDS = (
     Field("linkedin", TEXT, "LinkedIn"),
     Field("lead_source_id", ID, "Source", ref="lead_sources", ui_type="dropdown"),
     Field("campaign_id", ID, "Campaign", ref="campaigns", ui_type="dropdown"),
+)
+FIELDS = (
+    *PERSON_FIELDS,
+    Field("external_id", TEXT, "External ID", unique=True),
+    *PERSON_DETAILS,
     Field("contact_status_id", ID, "Status", ref="contact_statuses", ui_type="dropdown"),
     Field("lifecycle_stage_id", ID, "Lifecycle stage", ref="lifecycle_stages", ui_type="dropdown"),
     Field("subscription_status", INT, "Subscription status", minimum=0, maximum=10),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from opensales.appointment.schemas import include as include_appointments
+from opensales.contact.kind import PERSON_DETAILS, PERSON_FIELDS
 from opensales.kit import sideload
 from opensales.kit.conditions import CREATED_LAST_30_DAYS, IN_MY_TERRITORY, OWNED_BY_ME
 from opensales.kit.fields import (
@@ -62,26 +63,8 @@ CompanyOut = output_model("LeadCompany", list(COMPANY_FIELDS), {})
 DealOut = output_model("LeadDeal", list(DEAL_FIELDS), {})
 
 FIELDS = (
-    Field("first_name", TEXT, "First name"),
-    Field("last_name", TEXT, "Last name"),
-    Field("display_name", TEXT, writable=False),
-    Field("job_title", TEXT, "Job title"),
-    Field("email", TEXT, "Email", unique=True),
-    Field("work_number", TEXT, "Work"),
-    Field("mobile_number", TEXT, "Mobile"),
-    Field("address", TEXT, "Address", ui_type="textarea"),
-    Field("city", TEXT, "City"),
-    Field("state", TEXT, "State"),
-    Field("zipcode", TEXT, "Zipcode"),
-    Field("country", TEXT, "Country"),
-    Field("time_zone", TEXT, "Time zone"),
-    Field("medium", TEXT, "Medium"),
-    Field("keyword", TEXT, "Keyword"),
-    Field("facebook", TEXT, "Facebook"),
-    Field("twitter", TEXT, "Twitter"),
-    Field("linkedin", TEXT, "LinkedIn"),
-    Field("lead_source_id", ID, "Source", ref="lead_sources", ui_type="dropdown"),
-    Field("campaign_id", ID, "Campaign", ref="campaigns", ui_type="dropdown"),
+    *PERSON_FIELDS,
+    *PERSON_DETAILS,
     Field("lead_stage_id", ID, "Lead stage", ref="lead_stages", ui_type="dropdown"),
     Field("lead_reason_id", ID, "Unqualified reason", ref="lead_reasons", ui_type="dropdown"),
     Field("subscription_status", INT, "Subscription status", minimum=0, maximum=10),
