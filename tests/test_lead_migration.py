@@ -54,3 +54,26 @@ def test_existing_workspaces_get_lead_options_fields_and_views(empty_database: s
     command.downgrade(config, BEFORE_LEADS)
     assert _sql(empty_database, "SELECT * FROM views WHERE entity_type = 'leads'") == []
     assert _sql(empty_database, "SELECT * FROM fields WHERE entity_type = 'leads'") == []
+
+
+def test_existing_workspaces_may_hang_sales_activities_on_leads(empty_database: str) -> None:  # noqa: F811
+    config = alembic_config(empty_database)
+    command.upgrade(config, "88b5fcf8ccf6")
+    _sql(empty_database, "INSERT INTO workspaces (name) VALUES ('before')")
+    for position, name in enumerate(("Contact", "SalesAccount", "Deal"), 1):
+        _sql(
+            empty_database,
+            "INSERT INTO selector_options (workspace_id, kind, name, position, is_default, "
+            "created_at, updated_at) SELECT id, 'sales_activity_entity_types', "
+            f"'{name}', {position}, false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM workspaces",
+        )
+    command.upgrade(config, "head")
+    rows = _sql(
+        empty_database,
+        "SELECT name FROM selector_options WHERE kind = 'sales_activity_entity_types' "
+        "ORDER BY position",
+    )
+    assert tuple(r["name"] for r in rows) == SIMPLE["sales_activity_entity_types"]
+    command.downgrade(config, "88b5fcf8ccf6")
+    rows = _sql(empty_database, "SELECT name FROM selector_options ORDER BY position")
+    assert [r["name"] for r in rows] == ["Contact", "SalesAccount", "Deal"]

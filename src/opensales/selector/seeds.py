@@ -62,7 +62,7 @@ SIMPLE: dict[str, tuple[str, ...]] = {
     "campaigns": ("Spring webinar", "Quarterly newsletter", "Trade show 2026"),
     "deal_payment_statuses": ("Paid", "Unpaid", "Partially paid", "Overdue"),
     "deal_products": ("Starter plan", "Growth plan", "Enterprise plan"),
-    "sales_activity_entity_types": ("Contact", "SalesAccount", "Deal"),
+    "sales_activity_entity_types": ("Contact", "SalesAccount", "Deal", "Lead"),
     "designations": ("Account Executive", "Sales Engineer", "Account Manager", "Executive Sponsor"),
     # CPQ: what the documented product and document examples use, and a few more.
     "product_categories": ("Software", "Hardware", "Services"),
