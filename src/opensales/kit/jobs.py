@@ -223,21 +223,12 @@ def _transient(exc: BaseException) -> bool:
 
 async def _principal(conn: Conn, job: Row) -> Principal | None:
     row = await conn.fetch_one(
-        "SELECT id, workspace_id, role, territory_id, time_zone, display_name, email "
-        "FROM users WHERE id = :id AND workspace_id = :ws",
+        f"SELECT {Principal.COLUMNS} FROM users WHERE id = :id AND workspace_id = :ws",
         {"id": job["user_id"], "ws": job["workspace_id"]},
     )
     if row is None:
         return None
-    return Principal(
-        user_id=row["id"],
-        workspace_id=row["workspace_id"],
-        role=row["role"],
-        territory_id=row["territory_id"],
-        time_zone=row["time_zone"],
-        display_name=row["display_name"],
-        email=row["email"],
-    )
+    return Principal.of_user(row)
 
 
 _CLAIMABLE = (

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 ROLES = ("admin", "manager", "sales_rep")
 # admin: every record; manager: records of their territory (and their own); sales rep: their own.
@@ -18,6 +20,22 @@ class Principal:
     time_zone: str
     display_name: str
     email: str
+
+    # What `of_user` reads of a `users` row.
+    COLUMNS = "id, workspace_id, role, territory_id, time_zone, display_name, email"
+
+    @classmethod
+    def of_user(cls, row: Mapping[str, Any]) -> Principal:
+        """The principal a `users` row (its COLUMNS, at least) acts as."""
+        return cls(
+            user_id=row["id"],
+            workspace_id=row["workspace_id"],
+            role=row["role"],
+            territory_id=row["territory_id"],
+            time_zone=row["time_zone"],
+            display_name=row["display_name"],
+            email=row["email"],
+        )
 
     @property
     def is_admin(self) -> bool:

@@ -61,15 +61,7 @@ async def authenticate(conn: Conn, key: str | None) -> Principal:
         )
     if row is None:
         raise AuthenticationError(BAD_KEY)
-    return Principal(
-        user_id=row["id"],
-        workspace_id=row["workspace_id"],
-        role=row["role"],
-        territory_id=row["territory_id"],
-        time_zone=row["time_zone"],
-        display_name=row["display_name"],
-        email=row["email"],
-    )
+    return Principal.of_user(row)
 
 
 # --- the three calls ----------------------------------------------------------------------

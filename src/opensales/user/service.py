@@ -132,23 +132,10 @@ async def authenticate(conn: Conn, api_key: str, ttl: float) -> Principal | None
     if hit is not None and hit[0] > now:
         return hit[1]
     row = await conn.fetch_one(
-        "SELECT id, workspace_id, role, territory_id, time_zone, display_name, email "
-        "FROM users WHERE api_key_hash = :h AND is_active = true",
+        f"SELECT {Principal.COLUMNS} FROM users WHERE api_key_hash = :h AND is_active = true",
         {"h": digest},
     )
-    found = (
-        None
-        if row is None
-        else Principal(
-            user_id=row["id"],
-            workspace_id=row["workspace_id"],
-            role=row["role"],
-            territory_id=row["territory_id"],
-            time_zone=row["time_zone"],
-            display_name=row["display_name"],
-            email=row["email"],
-        )
-    )
+    found = None if row is None else Principal.of_user(row)
     if len(_cache) > 10_000:
         _cache.clear()
     _cache[digest] = (now + ttl, found)
