@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+# The browser tests drive Debian's Chromium; installed here when the machine lacks it.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: run test lint bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +21,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/opensales quickstart
 
-test: $(STAMP) lint
+$(CHROMIUM):
+	$(SUDO) apt-get install -y -q chromium || \
+	  ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+
+test: $(STAMP) $(CHROMIUM) lint
 	$(BIN)/pytest
+
+# Retake docs/screenshots/*.png (the README shows them) from the browser tests.
+screenshots: $(STAMP) $(CHROMIUM)
+	OPENSALES_SCREENSHOTS=1 $(BIN)/pytest -q tests/browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench migrations

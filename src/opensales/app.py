@@ -50,6 +50,10 @@ from opensales.task.api import router as task_router
 from opensales.test_control.api import install as install_test_control
 from opensales.tracking.api import router as tracking_router
 from opensales.tracking.api import settings_router as tracking_settings_router
+from opensales.web import install as install_web
+from opensales.web import serves as web_serves
+from opensales.web.render import error_page, redirect
+from opensales.web.security import SignInRequiredError
 
 logger = logging.getLogger("opensales")
 # Routes under a record's path (/api/contacts/lists/{id}, /api/contacts/{id}/notes) come
@@ -124,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix="/api")
     app.include_router(tracking_router, prefix=PREFIX)  # see docs/tracking.md
     app.include_router(tracking_router, include_in_schema=False)
+    install_web(app)  # the pages for people: see docs/web.md
     _add_error_handlers(app)
     _extend_openapi(app)
     fast_routes = FastRoutes([r for router in ROUTERS for r in getattr(router, "fast_routes", [])])
@@ -167,28 +172,36 @@ class BenchCeiling:
 
 
 def _add_error_handlers(app: FastAPI) -> None:
+    def error(request: Request, status: int, message: str, headers: Any = None) -> Response:
+        # The web app's errors are pages for people; everything else gets the envelope.
+        if web_serves(request.url.path):
+            return error_page(request, status, message)
+        return error_response(status, message, headers)
+
     @app.exception_handler(OpenSalesError)
     async def domain_error(request: Request, exc: OpenSalesError) -> Response:
-        return error_response(exc.status_code, exc.message)
+        if isinstance(exc, SignInRequiredError):
+            return redirect(request, exc.location)
+        return error(request, exc.status_code, exc.message)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         # No route for this method and path is an invalid URL to Freshsales (Rails): 404.
         if exc.status_code in (404, 405):
-            return error_response(404, "Requested resource not found")
-        return error_response(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+            return error(request, 404, "Requested resource not found")
+        return error(request, exc.status_code, str(exc.detail), getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         # A bug: logged by the server, answered in the documented envelope all the same.
         logger.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error_response(500, "Unexpected server error")
+        return error(request, 500, "Unexpected server error")
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        return error_response(400, f"Invalid value for {where}: {first.get('msg', 'invalid')}")
+        return error(request, 400, f"Invalid value for {where}: {first.get('msg', 'invalid')}")
 
 
 def _extend_openapi(app: FastAPI) -> None:

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     # The test double's control API under /_opensales/ (reset, snapshots, clock, faults; see
     # docs/testing.md). Never on in production: it lets anyone wipe the database.
     test_mode: bool = False
+    # The web app's cookies are Secure: browsers send them over HTTPS and to localhost /
+    # 127.0.0.1 only. Turn off (OPENSALES_SECURE_COOKIES=0) only to serve the web app over
+    # plain HTTP to other machines, on a network you trust.
+    secure_cookies: bool = True
 
     @field_validator("storage_url")
     @classmethod

@@ -36,6 +36,7 @@ from opensales.models.workspace import (
     SelectorOption,
     User,
     View,
+    WebSession,
     Workspace,
 )
 
@@ -74,5 +75,6 @@ __all__ = [
     "TeamMember",
     "User",
     "View",
+    "WebSession",
     "Workspace",
 ]

@@ -52,6 +52,23 @@ class User(Timestamps, Base):
     is_active: Mapped[bool] = flag(True)
     time_zone: Mapped[str] = mapped_column(String(64), server_default="UTC")
     mobile_number: Mapped[str | None] = mapped_column(String(64))
+    # Web sign-in: wrong passwords in a row, and until when the account refuses them.
+    failed_logins: Mapped[int] = mapped_column(Integer, server_default="0")
+    locked_until: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random token, the table only its digest."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = pk()
+    workspace_id: Mapped[int] = workspace_fk()
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Every form and htmx request of this session carries it (web/security.py).
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    expires_at: Mapped[datetime]
 
 
 class SelectorOption(Timestamps, Base):

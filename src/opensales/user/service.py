@@ -90,6 +90,14 @@ async def rotate_key(conn: Conn, user_id: int) -> str:
     return api_key
 
 
+async def set_password(conn: Conn, user_id: int, password: str) -> None:
+    await conn.execute(
+        "UPDATE users SET password_hash = :h, failed_logins = 0, locked_until = NULL, "
+        "updated_at = :now WHERE id = :id",
+        {"h": hash_password(password), "now": utcnow(), "id": user_id},
+    )
+
+
 async def set_active(conn: Conn, user_id: int, active: bool) -> None:
     await conn.execute(
         "UPDATE users SET is_active = :a, updated_at = :now WHERE id = :id",

@@ -39,6 +39,13 @@ async def find(conn: Conn, name: str) -> int | None:
     return int(found) if found else None
 
 
+async def name_of(conn: Conn, workspace_id: int) -> str:
+    """The workspace's name: its "bundle alias", as Freshsales calls it."""
+    return str(
+        await conn.fetch_val("SELECT name FROM workspaces WHERE id = :id", {"id": workspace_id})
+    )
+
+
 async def named(conn: Conn, name: str) -> int:
     """The id of the workspace called `name`, else a 404 naming it."""
     found = await find(conn, name)
