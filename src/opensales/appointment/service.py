@@ -346,6 +346,22 @@ async def delete(
     return {"success": "200"}
 
 
+async def upcoming_on_record(conn: Conn, who: Principal, target: Ref, limit: int) -> list[Row]:
+    """The first `limit` appointments on a record (which the caller has checked the user may
+    see, and with it its appointments) that have not ended, soonest first."""
+    return await conn.fetch_all(
+        f"SELECT * FROM {TABLE} WHERE target_table = :tt AND target_id = :tid "
+        "AND workspace_id = :ws AND end_date >= :now ORDER BY from_date, id LIMIT :limit",
+        {
+            "tt": target[0],
+            "tid": target[1],
+            "ws": who.workspace_id,
+            "now": utcnow(),
+            "limit": limit,
+        },
+    )
+
+
 # --- the list -----------------------------------------------------------------------------
 
 

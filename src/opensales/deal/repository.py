@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from opensales.db import Conn, Row
+from opensales.kit import versions
 from opensales.kit.options import in_clause
 from opensales.kit.principal import Principal
 from opensales.kit.sideload import visible_rows
@@ -86,3 +88,78 @@ async def refresh_totals(conn: Conn, account_ids: set[int], contact_ids: set[int
             f"UPDATE contacts SET {_TOTALS.format(deals=_CONTACT_DEALS)} WHERE id IN {clause}",
             params,
         )
+
+
+# What a card on the pipeline board shows of a deal.
+_CARD_COLUMNS = (
+    "id, name, amount, currency_id, sales_account_id, owner_id, expected_close, deal_stage_id"
+)
+# Stage totals by filter and data version of the deals (kit.versions), so that a board
+# sums a large pipeline once per write rather than once per request.
+_stage_totals: dict[tuple[Any, ...], dict[int, tuple[int, Decimal]]] = {}
+_TOTALS_KEPT = 2_000
+
+
+async def stage_totals(
+    conn: Conn, workspace_id: int, stage_ids: Sequence[int], where: str, params: dict[str, Any]
+) -> dict[int, tuple[int, Decimal]]:
+    """Per stage: how many live deals the AND-clauses `where` keep, and their amount in the
+    base currency."""
+    if not stage_ids:
+        return {}
+    version, _ = await versions.current(conn, workspace_id, "deals")
+    key = (conn.url, workspace_id, version, tuple(stage_ids), where, repr(sorted(params.items())))
+    found = _stage_totals.get(key)
+    if found is None:
+        found = await _sum_stages(conn, workspace_id, stage_ids, where, params)
+        if len(_stage_totals) >= _TOTALS_KEPT:
+            del _stage_totals[next(iter(_stage_totals))]
+        _stage_totals[key] = found
+    return found
+
+
+async def _sum_stages(
+    conn: Conn, workspace_id: int, stage_ids: Sequence[int], where: str, params: dict[str, Any]
+) -> dict[int, tuple[int, Decimal]]:
+    clause, stages = in_clause("stage", stage_ids)
+    rows = await conn.fetch_all(
+        "SELECT deal_stage_id, count(*) AS deals, sum(base_currency_amount) AS amount "
+        f"FROM deals WHERE workspace_id = :ws AND deal_stage_id IN {clause} "
+        f"AND is_deleted = false{where} GROUP BY deal_stage_id",
+        {"ws": workspace_id, **stages, **params},
+    )
+    return {r["deal_stage_id"]: (int(r["deals"]), Decimal(str(r["amount"] or 0))) for r in rows}
+
+
+async def account_names(conn: Conn, who: Principal, ids: set[int]) -> dict[int, str]:
+    """The names of the live accounts among `ids` that the user may see."""
+    if not ids:
+        return {}
+    clause, params = in_clause("a", sorted(ids))
+    scope, scope_params = who.scope_sql()
+    # `+workspace_id` keeps SQLite on the primary key: without statistics it would rather
+    # walk a (workspace_id, ...) index over every account of the workspace.
+    rows = await conn.fetch_all(
+        f"SELECT id, name FROM sales_accounts WHERE id IN {clause} AND +workspace_id = :ws "
+        f"AND is_deleted = false{scope}",
+        {"ws": who.workspace_id, **params, **scope_params},
+    )
+    return {r["id"]: r["name"] for r in rows}
+
+
+async def stage_cards(
+    conn: Conn,
+    workspace_id: int,
+    stage_id: int,
+    where: str,
+    params: dict[str, Any],
+    limit: int,
+) -> list[Row]:
+    """The first `limit` live deals of a stage that `where` keeps, biggest first (the order
+    of ix_deals_stage)."""
+    return await conn.fetch_all(
+        f"SELECT {_CARD_COLUMNS} FROM deals WHERE workspace_id = :ws "
+        f"AND deal_stage_id = :board_stage AND is_deleted = false{where} "
+        "ORDER BY base_currency_amount DESC, id DESC LIMIT :board_limit",
+        {"ws": workspace_id, "board_stage": stage_id, "board_limit": limit, **params},
+    )

@@ -17,7 +17,7 @@ from opensales.db import Conn, Row
 from opensales.deal import repository
 from opensales.deal.kind import DEAL
 from opensales.errors import ValidationError
-from opensales.kit import line_items, timeline, versions
+from opensales.kit import line_items, timeline, versions, views
 from opensales.kit.coerce import to_id
 from opensales.kit.dates import as_date, utcnow
 from opensales.kit.fields import format_money
@@ -58,6 +58,22 @@ LINKS = {
     "appointments": "appointments?include=creater,owner,updater,targetable,"
     "appointment_attendees,conference,note",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class StageDeals:
+    """One column of the pipeline board: its first deals, and the count and total amount
+    (in the base currency) of all of them."""
+
+    count: int
+    amount: Decimal
+    deals: list[Row]
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    stages: dict[int, StageDeals]
+    account_names: dict[int, str]  # of the cards' accounts the user may see
 
 
 class DealService(RecordService):
@@ -348,6 +364,46 @@ class DealService(RecordService):
             out["has_products"] = row["id"] in with_products
             out["contact_ids"] = links[row["id"]]
             out["links"] = {name: f"/deals/{row['id']}/{path}" for name, path in LINKS.items()}
+
+    async def board(
+        self,
+        conn: Conn,
+        who: Principal,
+        stage_ids: Sequence[int],
+        *,
+        owner_id: int | None = None,
+        view_id: int | None = None,
+        per_stage: int = 50,
+    ) -> Board:
+        """The deals of each stage that the user may see (of one owner, or in one view): the
+        first `per_stage` of each, biggest first, with counts and totals of them all."""
+        where, params = await self._board_conditions(conn, who, owner_id, view_id)
+        totals = await repository.stage_totals(conn, who.workspace_id, stage_ids, where, params)
+        stages = {}
+        for stage_id in stage_ids:
+            count, amount = totals.get(stage_id, (0, Decimal(0)))
+            deals = []
+            if count:
+                deals = await repository.stage_cards(
+                    conn, who.workspace_id, stage_id, where, params, per_stage
+                )
+            stages[stage_id] = StageDeals(count, amount, deals)
+        accounts = {d["sales_account_id"] for c in stages.values() for d in c.deals}
+        names = await repository.account_names(conn, who, accounts - {None})
+        return Board(stages, names)
+
+    async def _board_conditions(
+        self, conn: Conn, who: Principal, owner_id: int | None, view_id: int | None
+    ) -> tuple[str, dict[str, Any]]:
+        where = ""
+        params: dict[str, Any] = {}
+        if view_id is not None:
+            where, params = await views.view_conditions(conn, who, self.kind, view_id)
+        scope, scope_params = who.scope_sql()
+        if owner_id is not None:
+            scope += " AND owner_id = :board_owner"
+            scope_params = {**scope_params, "board_owner": owner_id}
+        return where + scope, {**params, **scope_params}
 
     async def decorate_partial(
         self, conn: Conn, who: Principal, rows: Sequence[Row], outs: list[dict[str, Any]]

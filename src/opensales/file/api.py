@@ -3,7 +3,6 @@ custom modules' records."""
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 from urllib.parse import quote
 
@@ -52,18 +51,7 @@ async def create_document(request: Request) -> Response:
             async with db.transaction() as tx:
                 row = await service.create_link(tx, who, form.fields)
             return json_response({"id": row["id"], "msg": service.LINKED, "url": row["link_url"]})
-        new = await service.check_upload(db, who, form)
-        key = storage.new_key(who.workspace_id)
-        # The bytes are stored first, the row committed after: a row never names bytes
-        # that are not there. Should the row fail, the bytes go again.
-        await store.put(key, await form.on_disk(store.spool_dir), new.content_type)
-        try:
-            async with db.transaction() as tx:
-                row = await service.create_file(tx, who, new, key)
-        except BaseException:
-            with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
-                await store.delete(key)
-            raise
+        row = await service.store_upload(db, who, form, store)
     finally:
         with anyio.CancelScope(shield=True):
             await form.discard()

@@ -15,12 +15,15 @@ expires or when anything in it is changed.
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+import anyio
 
 from opensales.db import Conn, Database, Row
 from opensales.errors import NotFoundError, PermissionDeniedError, ValidationError
@@ -178,6 +181,22 @@ async def create_file(conn: Conn, who: Principal, new: NewFile, key: str) -> Row
     )
     await engagement.log(conn, who, (TABLE, row["id"]), "CREATED", target, {"name": new.name})
     return row
+
+
+async def store_upload(db: Database, who: Principal, form: Form, store: storage.Storage) -> Row:
+    """Check an upload, store its bytes, then commit its row (the API and the web app both
+    upload through here). The bytes go first: a row never names bytes that are not there;
+    should the row fail, the bytes go again. The caller discards the spooled form."""
+    new = await check_upload(db, who, form)
+    key = storage.new_key(who.workspace_id)
+    await store.put(key, await form.on_disk(store.spool_dir), new.content_type)
+    try:
+        async with db.transaction() as tx:
+            return await create_file(tx, who, new, key)
+    except BaseException:
+        with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
+            await store.delete(key)
+        raise
 
 
 async def create_link(conn: Conn, who: Principal, fields: dict[str, Any]) -> Row:

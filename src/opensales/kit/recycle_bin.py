@@ -23,6 +23,23 @@ RECYCLE_BIN_VIEW = {
 }
 
 
+async def deleted_page(
+    service: RecordService, conn: Conn, who: Principal, page: int, per_page: int
+) -> tuple[list[Row], int]:
+    """One page of the kind's bin within the user's scope, the last deleted first, and the
+    bin's size. A deleted row is not written again, so `updated_at` is when it was deleted
+    (and the listing index walks it); `updater_id` is who deleted it."""
+    scope, scope_params = who.scope_sql()
+    source = f"FROM {service.kind.table} WHERE workspace_id = :ws AND is_deleted = true{scope}"
+    params = {"ws": who.workspace_id, **scope_params}
+    total = int(await conn.fetch_val(f"SELECT count(*) {source}", params) or 0)
+    rows = await conn.fetch_all(
+        f"SELECT * {source} ORDER BY updated_at DESC, id DESC LIMIT :limit OFFSET :offset",
+        {**params, "limit": per_page, "offset": (page - 1) * per_page},
+    )
+    return rows, total
+
+
 async def deleted_rows(
     service: RecordService, conn: Conn, who: Principal, ids: Sequence[int]
 ) -> list[Row]:

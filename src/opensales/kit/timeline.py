@@ -349,6 +349,22 @@ async def read(conn: Conn, who: Principal, record: Ref, query: Mapping[str, str]
     return out
 
 
+async def stage_changes(
+    conn: Conn, who: Principal, deal_ids: Sequence[int], up_to: int, limit: int = 200
+) -> list[Row]:
+    """The latest `limit` STAGE_CHANGE entries on these deals' own timelines up to entry id
+    `up_to`, newest first: where a stage change came from is the one before it."""
+    if not deal_ids:
+        return []
+    clause, params = in_clause("d", sorted(set(deal_ids)))
+    return await conn.fetch_all(
+        f"SELECT id, entity_id, action_data FROM activities WHERE entity_type = 'deals' "
+        f"AND entity_id IN {clause} AND workspace_id = :ws AND action_type = 'STAGE_CHANGE' "
+        "AND id <= :up_to ORDER BY id DESC LIMIT :limit",
+        {**params, "ws": who.workspace_id, "up_to": up_to, "limit": limit},
+    )
+
+
 def _stored(row: Row) -> dict[str, Any]:
     data = json_value(row["action_data"])
     return dict(data) if isinstance(data, dict) else {}
@@ -399,3 +415,9 @@ async def _names(conn: Conn, who: Principal, raw: Sequence[Any]) -> dict[Ref, st
         ):
             found[(table, r["id"])] = r["name"]
     return found
+
+
+async def record_names(conn: Conn, who: Principal, refs: Iterable[Ref]) -> dict[Ref, str | None]:
+    """The current names of records, by (table, id), among those the reader may see (a
+    record page's lookups)."""
+    return await _names(conn, who, [list(ref) for ref in refs])

@@ -266,10 +266,12 @@ async def view_records(
     sort_type: str | None,
     page: int,
     per_page: int,
+    also: Sequence[dict[str, Any]] = (),
 ) -> tuple[list[Row], int]:
-    """The rows of one page of a view and the view's total, within the user's scope."""
+    """The rows of one page of a view and the view's total, within the user's scope;
+    `also` narrows the view with more rules (the web lists' quick search)."""
     view = await find_view(conn, who, kind, number)
-    rules = json_value(view["conditions"]).get("rules", [])
+    rules = [*json_value(view["conditions"]).get("rules", []), *also]
     # Views list live records; the recycle bin's own rule is what shows deleted ones.
     return await records_page(
         conn,
@@ -281,4 +283,33 @@ async def view_records(
         page=page,
         per_page=per_page,
         live_only=not shows_deleted(rules),
+    )
+
+
+async def live_views(conn: Conn, who: Principal, kind: Kind) -> list[dict[str, Any]]:
+    """The views of live records the user may pick (every one but the recycle bin), as
+    `/filters` renders them."""
+    rows = await conn.fetch_all(
+        f"SELECT * {_visible_sql()} ORDER BY number",
+        {"ws": who.workspace_id, "entity": kind.table, "me": who.user_id},
+    )
+    return [
+        render_filter(kind, r)
+        for r in rows
+        if not shows_deleted(json_value(r["conditions"]).get("rules", []))
+    ]
+
+
+async def view_conditions(
+    conn: Conn, who: Principal, kind: Kind, number: int | None
+) -> tuple[str, dict[str, Any]]:
+    """A view's rules as SQL AND-clauses on the kind's table, with their parameters: for
+    what sums a view's records up instead of listing them (the pipeline board)."""
+    view = await find_view(conn, who, kind, number)
+    rules = json_value(view["conditions"]).get("rules", [])
+    if shows_deleted(rules):
+        raise NotFoundError("View not found")
+    custom = await custom_fields_of(conn, who, kind, rules, "")
+    return compile_rules(
+        rules, kind.by_name, who, table=kind.table, dialect=conn.dialect, custom=custom
     )

@@ -40,6 +40,11 @@ def _target_index(table: str) -> Index:
     return Index(f"ix_{table}_target", "target_table", "target_id", "id")
 
 
+def _created_index(table: str) -> Index:
+    """What each user made lately (the dashboard's activities by user)."""
+    return Index(f"ix_{table}_created", "workspace_id", "creater_id", "created_at")
+
+
 class Attached(Timestamps):
     id: Mapped[int] = pk()
     workspace_id: Mapped[int] = workspace_fk()
@@ -52,7 +57,7 @@ class Attached(Timestamps):
 
 class Note(Attached, Base):
     __tablename__ = "notes"
-    __table_args__ = (_target_index("notes"), NEVER_REUSE_IDS)
+    __table_args__ = (_target_index("notes"), _created_index("notes"), NEVER_REUSE_IDS)
     description: Mapped[str] = mapped_column(Text)
 
 
@@ -65,6 +70,7 @@ class Task(Attached, Base):
         Index(
             "ix_tasks_owner_completed", "workspace_id", "owner_id", "status", "completed_date", "id"
         ),
+        _created_index("tasks"),
         NEVER_REUSE_IDS,
     )
     title: Mapped[str] = mapped_column(String(255))
@@ -100,6 +106,7 @@ class Appointment(Attached, Base):
     __table_args__ = (
         _target_index("appointments"),
         Index("ix_appointments_creater_end", "workspace_id", "creater_id", "end_date", "id"),
+        _created_index("appointments"),
         NEVER_REUSE_IDS,
     )
     title: Mapped[str] = mapped_column(String(255))
@@ -162,7 +169,11 @@ class PhoneCall(Attached, Base):
     """A call logged by hand (`is_manual`); the note taken during it, if any, is a Note."""
 
     __tablename__ = "phone_calls"
-    __table_args__ = (_target_index("phone_calls"), NEVER_REUSE_IDS)
+    __table_args__ = (
+        _target_index("phone_calls"),
+        _created_index("phone_calls"),
+        NEVER_REUSE_IDS,
+    )
     call_direction: Mapped[bool] = flag()
     outcome_id: Mapped[int | None] = ref("selector_options.id")
     note_id: Mapped[int | None] = ref("notes.id")

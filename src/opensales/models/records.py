@@ -141,6 +141,7 @@ class SalesAccount(RecordColumns, DealTotals, Base):
         _active_listing("sales_accounts", "open_deals_amount"),
         Index("ix_sales_accounts_owner", "workspace_id", "owner_id"),
         Index("ix_sales_accounts_name", "workspace_id", "name"),
+        Index("ix_sales_accounts_parent", "parent_sales_account_id"),
         NEVER_REUSE_IDS,
     )
     name: Mapped[str] = mapped_column(String(255))
@@ -189,6 +190,38 @@ class Deal(RecordColumns, Base):
         Index("ix_deals_owner", "workspace_id", "owner_id"),
         Index("ix_deals_account", "sales_account_id"),
         Index("ix_deals_name", "workspace_id", "name"),
+        # The dashboard: deals won and lost by the day they closed, and open deals by the
+        # day they are expected to close, with what it sums and who may see them.
+        Index(
+            "ix_deals_closed",
+            "workspace_id",
+            "is_deleted",
+            "closed_date",
+            "forecast_type",
+            "base_currency_amount",
+            "owner_id",
+            "territory_id",
+        ),
+        Index(
+            "ix_deals_forecast",
+            "workspace_id",
+            "is_deleted",
+            "expected_close",
+            "forecast_type",
+            "base_currency_amount",
+            "probability",
+            "owner_id",
+            "territory_id",
+        ),
+        # The pipeline board: a stage's deals, biggest first, and their count and total.
+        Index(
+            "ix_deals_stage",
+            "workspace_id",
+            "deal_stage_id",
+            "is_deleted",
+            "base_currency_amount",
+            "id",
+        ),
         NEVER_REUSE_IDS,
     )
     name: Mapped[str] = mapped_column(String(255))

@@ -97,6 +97,18 @@ async def get(conn: Conn, who: Principal, task_id: int | None, query: Any) -> di
     return await envelope(conn, who, row, include_handles(query))
 
 
+async def open_on_record(
+    conn: Conn, who: Principal, target: engagement.Ref, limit: int
+) -> list[Row]:
+    """The first `limit` open tasks on a record (which the caller has checked the user may
+    see, and with it its tasks), soonest due first."""
+    return await conn.fetch_all(
+        f"SELECT * FROM {TABLE} WHERE target_table = :tt AND target_id = :tid "
+        "AND workspace_id = :ws AND status = :open ORDER BY due_date, id LIMIT :limit",
+        {"tt": target[0], "tid": target[1], "ws": who.workspace_id, "open": OPEN, "limit": limit},
+    )
+
+
 # --- writing ------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from argon2 import PasswordHasher
 
 from opensales.db import Conn, Row
-from opensales.errors import ValidationError
+from opensales.errors import NotFoundError, ValidationError
 from opensales.kit.dates import utcnow
 from opensales.kit.principal import ROLES, Principal
 from opensales.kit.records import insert_sql
@@ -53,8 +53,13 @@ async def create_user(
     time_zone: str = "UTC",
 ) -> tuple[int, str]:
     """Add a user; answers their id and API key (generated unless given)."""
-    if role not in ROLES:
-        raise ValidationError(f"Invalid value for role: one of {', '.join(ROLES)}")
+    _check_role(role)
+    await check_territory(conn, workspace_id, territory_id)
+    local, _, domain = email.strip().partition("@")
+    if not (local and domain):
+        raise ValidationError("Invalid value for email: must be an email address")
+    if await find_by_email(conn, workspace_id, email) is not None:
+        raise ValidationError(f"Invalid value for email: {email} already has a user")
     api_key = api_key or new_api_key()
     now = utcnow()
     values: dict[str, Any] = {
@@ -73,6 +78,77 @@ async def create_user(
     user_id = int(await conn.fetch_val(insert_sql("users", list(values)), values))
     forget_cached_keys()
     return user_id, api_key
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ValidationError(f"Invalid value for role: one of {', '.join(ROLES)}")
+
+
+async def check_territory(conn: Conn, workspace_id: int, territory_id: int | None) -> None:
+    """A 400 unless the territory is one of the workspace's (or none)."""
+    if territory_id is None:
+        return
+    found = await conn.fetch_val(
+        "SELECT id FROM selector_options WHERE id = :id AND workspace_id = :ws "
+        "AND kind = 'territories'",
+        {"id": territory_id, "ws": workspace_id},
+    )
+    if found is None:
+        raise ValidationError("Invalid value for territory_id: no such territory")
+
+
+def temporary_password() -> str:
+    """A password an admin hands to a new user (shown once, stored hashed)."""
+    return secrets.token_urlsafe(12)
+
+
+async def get_user(conn: Conn, workspace_id: int, user_id: int) -> Row:
+    row = await conn.fetch_one(
+        "SELECT * FROM users WHERE id = :id AND workspace_id = :ws",
+        {"id": user_id, "ws": workspace_id},
+    )
+    if row is None:
+        raise NotFoundError("User not found")
+    return row
+
+
+async def update_user(
+    conn: Conn, workspace_id: int, user_id: int, *, role: str, territory_id: int | None
+) -> None:
+    """Change a user's role and territory; the last active admin stays an admin."""
+    _check_role(role)
+    await check_territory(conn, workspace_id, territory_id)
+    user = await get_user(conn, workspace_id, user_id)
+    if role != "admin":
+        await _keep_an_admin(conn, user)
+    await conn.execute(
+        "UPDATE users SET role = :role, territory_id = :territory, updated_at = :now "
+        "WHERE id = :id",
+        {"role": role, "territory": territory_id, "now": utcnow(), "id": user["id"]},
+    )
+    forget_cached_keys()
+
+
+async def change_active(conn: Conn, workspace_id: int, user_id: int, active: bool) -> None:
+    """Deactivate (or reactivate) a user of the workspace; the last active admin stays."""
+    user = await get_user(conn, workspace_id, user_id)
+    if not active:
+        await _keep_an_admin(conn, user)
+    await set_active(conn, user["id"], active)
+
+
+async def _keep_an_admin(conn: Conn, user: Row) -> None:
+    """Refuse to take away the workspace's last active admin."""
+    if user["role"] != "admin" or not user["is_active"]:
+        return
+    others = await conn.fetch_val(
+        "SELECT count(*) FROM users WHERE workspace_id = :ws AND role = 'admin' "
+        "AND is_active = true AND id <> :id",
+        {"ws": user["workspace_id"], "id": user["id"]},
+    )
+    if not others:
+        raise ValidationError(f"{user['email']} is the last active admin: make another first")
 
 
 async def set_api_key(conn: Conn, user_id: int, api_key: str) -> None:
@@ -116,7 +192,8 @@ async def find_by_email(conn: Conn, workspace_id: int, email: str) -> Row | None
 async def list_users(conn: Conn, workspace_id: int) -> list[Row]:
     """The workspace's users, with their territory's name, in the order they were added."""
     return await conn.fetch_all(
-        "SELECT u.id, u.email, u.display_name, u.role, t.name AS territory, u.is_active "
+        "SELECT u.id, u.email, u.display_name, u.role, u.territory_id, t.name AS territory, "
+        "u.is_active "
         "FROM users u LEFT JOIN selector_options t ON t.id = u.territory_id "
         "WHERE u.workspace_id = :ws ORDER BY u.id",
         {"ws": workspace_id},
