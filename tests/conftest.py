@@ -228,3 +228,8 @@ def assert_error(response: httpx.Response, status: int) -> str:
     message = body["errors"]["message"]
     assert isinstance(message, str) and message, body
     return message
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests last: they are the slowest, and every other failure shows first."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)

@@ -110,9 +110,16 @@ class TestWrites:
 class TestNotHijacked:
     @pytest.mark.parametrize("headers", [HTML, {}, {"Accept": "*/*"}])
     def test_a_page_request_is_left_to_the_web_app(self, api: Api, headers: dict[str, str]) -> None:
-        # No web page there yet: the path answers 404, as before this mechanism existed.
-        for path in ("/crm/sales/contacts/filters", "/contacts/filters", "/crm/sales/deals/1"):
+        # The web app's pages: a browser without a session is sent to sign in, and a path
+        # it has no page for is an HTML 404, never the API's JSON.
+        sign_in = api.get("/deals/1", headers=headers, follow_redirects=False)
+        assert sign_in.status_code == 303
+        assert sign_in.headers["location"] == "/login?next=/deals/1"
+        for path in ("/crm/sales/contacts/filters", "/crm/sales/deals/1"):
             assert_error(api.get(path, headers=headers), 404)
+        page = api.get("/contacts/filters", headers=headers, follow_redirects=False)
+        assert page.status_code in (303, 404)
+        assert "application/json" not in page.headers.get("content-type", "")
 
     def test_resources_not_mapped_stay_unmapped(self, api: Api) -> None:
         assert_error(api.get("/crm/sales/tasks.json"), 404)

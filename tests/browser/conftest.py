@@ -37,7 +37,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server.stop()
 
 
-@pytest.fixture(scope="session")
+# Package-scoped: Playwright's sync API keeps an event loop running on the main thread until
+# it stops, which would break every later test that runs one of its own.
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Any]:
     if not shutil.which(CHROMIUM):
         pytest.fail(f"Chromium is not at {CHROMIUM}: `make test` installs Debian's chromium")
@@ -112,7 +114,11 @@ def crm(live_server: LiveServer) -> Iterator[Crm]:
         async with live_server.app.state.db.transaction() as tx:
             workspace_id = await workspaces.create(tx, f"browser-{uuid.uuid4().hex[:10]}")
             _, key = await create_user(
-                tx, workspace_id, email=email, display_name="Ada Admin", role="admin",
+                tx,
+                workspace_id,
+                email=email,
+                display_name="Ada Admin",
+                role="admin",
                 password=PASSWORD,
             )
             return workspace_id, key
@@ -139,6 +145,3 @@ def screenshot(page: Any, name: str) -> None:
     if os.environ.get("OPENSALES_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
-
-
-

@@ -30,9 +30,7 @@ class Section:
 
 
 SECTIONS: dict[str, Section] = {
-    "contacts": Section(
-        "/contacts", "Contacts", "Contact", contact_service, "Contact", "contacts"
-    ),
+    "contacts": Section("/contacts", "Contacts", "Contact", contact_service, "Contact", "contacts"),
     "accounts": Section(
         "/accounts", "Accounts", "Account", account_service, "SalesAccount", "sales_accounts"
     ),

@@ -7,7 +7,7 @@ layout around it, so one handler serves a whole page and its partial update.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from opensales import __version__
+from opensales.kit.timezones import zone
 from opensales.web.security import WebContext
 
 HERE = Path(__file__).parent
@@ -25,7 +26,14 @@ templates.env.globals["version"] = __version__
 
 
 def is_htmx(request: Request) -> bool:
-    return "hx-request" in request.headers and "hx-boosted" not in request.headers
+    """An htmx swap of part of a page; a boosted link, or a history restore after Back on a
+    cache miss, replaces the whole body and needs the layout."""
+    headers = request.headers
+    return (
+        "hx-request" in headers
+        and "hx-boosted" not in headers
+        and "hx-history-restore-request" not in headers
+    )
 
 
 def page(
@@ -95,16 +103,29 @@ def money(value: Any, currency: str = "") -> str:
     return f"{currency} {text}".strip()
 
 
-def when(value: Any) -> str:
-    """A stored timestamp or date as `2026-12-02 09:30` / `2026-12-02`."""
+def when(value: Any, time_zone: str | None = None) -> str:
+    """A stored timestamp as `2026-12-02 09:30` (in `time_zone`, else UTC), a date as
+    `2026-12-02`. SQLite gives timestamps back as naive UTC text, PostgreSQL as datetimes."""
     if value in (None, ""):
         return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
+    if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
-    text = str(value)
-    return text[:16].replace("T", " ") if "T" in text else text
+    moment: datetime
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        text = str(value)
+        if len(text) < 16:
+            return text
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if time_zone:
+        moment = moment.astimezone(zone(time_zone))
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 templates.env.filters["money"] = money

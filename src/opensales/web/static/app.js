@@ -15,3 +15,8 @@ document.addEventListener("htmx:beforeRequest", () => {
   const flash = document.getElementById("flash");
   if (flash) flash.innerHTML = "";
 });
+// The header's search results close when focus or a click goes elsewhere.
+document.addEventListener("click", (event) => {
+  const results = document.getElementById("search-results");
+  if (results && !event.target.closest("form.search")) results.innerHTML = "";
+});
