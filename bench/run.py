@@ -54,6 +54,7 @@ from bench import reset as reset_scenario  # noqa: E402
 from bench import search as search_scenario  # noqa: E402
 from bench import tasks as task_scenario  # noqa: E402
 from bench import timeline as timeline_scenario  # noqa: E402
+from bench import web as web_scenario  # noqa: E402
 
 PER_PAGE = 25
 DEEP_PAGE = 10_000
@@ -65,6 +66,7 @@ FILES = "files"  # bench/files.py: 10 MB uploads and downloads, and the server's
 SEARCH_PG = "search_pg"
 RESET = "reset"  # bench/reset.py: the test double's reset between tests
 IMPORT = "import"  # bench/import_csv.py: `opensales import` of a 1,000,000-row CSV
+WEB = "web"  # bench/web.py: the web app's pages with 100,000 contacts
 
 
 @dataclass
@@ -572,13 +574,18 @@ class Measured(Protocol):
     def line(self) -> str: ...
 
 
-# The steps that need no server of ours, run after the others: name -> (heading, run(contacts)).
+# The steps that need no server of ours, or start their own on a dataset of their own; run
+# after the others: name -> (heading, run(contacts)).
 STANDALONE: dict[str, tuple[str, Callable[[int], Sequence[Measured]]]] = {
     SEARCH_PG: ("On PostgreSQL (bench/search_pg.py, in process):", search_on_postgres),
     RESET: ("The test double's reset (bench/reset.py):", lambda _: reset_scenario.measure()),
     IMPORT: (
         "CSV import (bench/import_csv.py, `opensales import contacts` on SQLite):",
         lambda contacts: [import_scenario.measure(contacts)],
+    ),
+    WEB: (
+        f"The web app's pages, {web_scenario.CONTACTS:,} contacts (bench/web.py):",
+        lambda _: web_scenario.measure(),
     ),
 }
 EXTRAS = (BULK, FILES, *STANDALONE)

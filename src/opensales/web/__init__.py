@@ -37,7 +37,7 @@ ROUTERS = (
 )
 # Paths of the machine surfaces (the API, Freshsales' URL forms, tracking, the test
 # double's controls, the OpenAPI docs): everything else is the web app's.
-MACHINE_PREFIXES = ("/api/", "/crm/", "/track/", "/_opensales/", "/openapi.json", "/docs", "/redoc")
+MACHINE_PREFIXES = ("/api", "/crm/", "/track/", "/_opensales/", "/openapi.json", "/docs", "/redoc")
 
 
 def serves(path: str) -> bool:
