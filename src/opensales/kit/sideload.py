@@ -60,10 +60,14 @@ async def load_users(conn: Conn, workspace_id: int, ids: set[int]) -> list[dict[
 async def visible_rows(
     conn: Conn, who: Principal, table: str, condition: str, params: dict[str, Any]
 ) -> list[Row]:
-    """Live rows of a record table matching `condition` that the user may see, by id."""
+    """Live rows of a record table matching `condition` that the user may see, by id.
+
+    Every condition names a few rows through an index of its own (ids, a foreign key); the
+    unary `+` keeps SQLite from walking a (workspace_id, ...) index over the whole workspace
+    instead, as it chose without statistics (a contact's deals: 40 ms of 500,000 deals)."""
     scope, scope_params = who.scope_sql()
     return await conn.fetch_all(
-        f"SELECT * FROM {table} WHERE workspace_id = :visible_ws AND is_deleted = false "
+        f"SELECT * FROM {table} WHERE +workspace_id = :visible_ws AND is_deleted = false "
         f"AND {condition}{scope} ORDER BY id",
         {**params, **scope_params, "visible_ws": who.workspace_id},
     )
