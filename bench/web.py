@@ -10,7 +10,9 @@ requests every main page one at a time. Each page's p50 and p99 are over `--requ
 requests on one keep-alive connection, measured as the client sees them over loopback (so
 they hold the server's time plus well under a millisecond). Beside each, in the same run,
 its ratio to `GET /api/contacts/view/4` (the API's list of contacts): how much a page costs
-over the API call nearest to it.
+over the API call nearest to it. The pages that sum deals (the board, the dashboard, the deal
+list) are timed again each right after a deal changes, when their cached counts and totals
+must be made again.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +34,7 @@ CONTACTS = 100_000
 TARGET_MS = 100.0
 REQUESTS = 40
 API_VIEW = "/api/contacts/view/4?sort=updated_at&sort_type=desc"
+AFTER_A_DEAL_CHANGES = ("/pipeline", "/dashboard", "/deals")
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]*)"')
 
 
@@ -115,18 +119,31 @@ def _sign_in(http: httpx.Client) -> None:
     http.headers["Cookie"] = f"opensales_session={response.cookies['opensales_session']}"
 
 
-def _time(http: httpx.Client, path: str, requests: int) -> tuple[list[float], int]:
+def _time(
+    http: httpx.Client, path: str, requests: int, before: Callable[[int], object] | None = None
+) -> tuple[list[float], int]:
+    """`requests` timings of GET `path`, each after `before(n)` when given."""
     status = 200
     for _ in range(3):  # warm caches, as a rep's second visit would
         status = http.get(path).status_code
     took = []
-    for _ in range(requests):
+    for n in range(requests):
+        if before is not None:
+            before(n)
         started = time.perf_counter()
         response = http.get(path)
         took.append((time.perf_counter() - started) * 1000)
         status = response.status_code if response.status_code != 200 else status
     took.sort()
     return took, status
+
+
+def _change_a_deal(api: httpx.Client, deal_id: int) -> Callable[[int], object]:
+    def change(n: int) -> None:
+        response = api.put(f"/api/deals/{deal_id}", json={"deal": {"amount": 1000 + n}})
+        response.raise_for_status()
+
+    return change
 
 
 def _p99(took: list[float]) -> float:
@@ -152,6 +169,11 @@ def measure(requests: int = REQUESTS, data_dir: Path | None = None) -> list[Page
                 took, status = _time(browser, path, requests)
                 p50 = statistics.median(took)
                 timings.append(PageTiming(path, p50, _p99(took), p50 / reference, status))
+            for path in AFTER_A_DEAL_CHANGES:
+                took, status = _time(browser, path, requests, _change_a_deal(api, 1234))
+                p50 = statistics.median(took)
+                label = f"{path} (a deal changed)"
+                timings.append(PageTiming(label, p50, _p99(took), p50 / reference, status))
     return timings
 
 
