@@ -148,7 +148,7 @@ def quickstart(
     from opensales.cli.first_run import ensure_first_run
 
     credentials = ensure_first_run()
-    typer.echo(f"opensales on http://{host}:{port}")
+    typer.echo(f"opensales on http://{host}:{port} (open it in a browser and sign in)")
     typer.echo(f"  login:    {credentials['email']}")
     typer.echo(f"  password: {credentials['password']}")
     typer.echo(f"  API key:  {credentials['api_key']}")
