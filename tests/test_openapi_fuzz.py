@@ -309,17 +309,41 @@ def flatmap_body(context: Any, body: Any) -> Any:
     return st.just(body)
 
 
-@schema.parametrize()
-@settings(
+# A module's saved-view create: its only path parameter is any string and its body is loose,
+# so nearly every negative case is thrown away while being generated, and Hypothesis gives up
+# (filter_too_much) on some seeds. These two get positive cases only.
+MODULE_VIEW_CREATES = {
+    "method": "POST",
+    "path_regex": r"^/api/(custom_module/)?\{entity_name\}/filters$",
+}
+FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES,
     derandomize=True,
     deadline=None,
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_conforms_to_its_openapi_document(
-    case: Any, fuzz_app: RequestsTestClient, fuzz_admin: Api
-) -> None:
+
+
+def _conforms(case: Any, fuzz_app: RequestsTestClient, fuzz_admin: Api) -> None:
     headers = {"Authorization": f"Token token={fuzz_admin.key}"}
     response = case.call(session=fuzz_app, headers=headers)
     case.validate_response(response, checks=CHECKS, headers=headers)
+
+
+@schema.exclude(**MODULE_VIEW_CREATES).parametrize()
+@FUZZ_SETTINGS
+def test_api_conforms_to_its_openapi_document(
+    case: Any, fuzz_app: RequestsTestClient, fuzz_admin: Api
+) -> None:
+    _conforms(case, fuzz_app, fuzz_admin)
+
+
+@schema.include(**MODULE_VIEW_CREATES).parametrize(
+    data_generation_methods=[DataGenerationMethod.positive]
+)
+@FUZZ_SETTINGS
+def test_module_view_creates_conform(
+    case: Any, fuzz_app: RequestsTestClient, fuzz_admin: Api
+) -> None:
+    _conforms(case, fuzz_app, fuzz_admin)
