@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.conftest import Api
+import re
+
+from opensales.user.service import set_active
+from tests.conftest import Api, run_in_app
 from tests.web.conftest import Browser, browser_for, with_password
 
 
@@ -97,9 +100,6 @@ def test_deactivated_users_are_signed_out(api: Api) -> None:
     rep = api.add_user()
     browser = browser_for(rep)
     assert browser.get("/settings/api").status_code == 200
-    from opensales.user.service import set_active
-    from tests.conftest import run_in_app
-
     run_in_app(api.client, lambda tx: set_active(tx, rep.user_id, False))
     assert browser.get("/settings/api").status_code == 303
 
@@ -109,8 +109,6 @@ def test_api_settings_show_the_bundle_alias_and_make_a_key_that_works(web: Brows
     assert "Bundle alias" in page and "/crm/sales/api" in page
     response = web.post("/settings/api/key")
     assert response.status_code == 200
-    import re
-
     key = re.search(r'<code id="api-key" class="secret">([^<]+)</code>', response.text)
     assert key
     fresh = Api(web.client, key.group(1), web.api.user_id, web.api.workspace_id)
