@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
+from opensales.kit.dates import set_clock
 from opensales.user.service import set_active
 from tests.conftest import Api, run_in_app
 from tests.web.conftest import Browser, browser_for, with_password
@@ -121,3 +123,20 @@ def test_web_errors_are_pages_and_api_errors_stay_json(web: Browser) -> None:
     assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
     api_missing = web.api.get("/api/no-such-thing")
     assert api_missing.status_code == 404 and api_missing.json()["errors"]["code"] == 404
+
+
+def test_sessions_expire_and_are_cleared_at_the_next_sign_in(web: Browser) -> None:
+    later = datetime.now(UTC) + timedelta(days=15)
+    set_clock(lambda: later)
+    try:
+        assert web.get("/settings/api").status_code == 303  # expired after 14 days
+        assert web.sign_in(web.email).status_code == 303
+        left = run_in_app(
+            web.client,
+            lambda tx: tx.fetch_val(
+                "SELECT count(*) FROM web_sessions WHERE user_id = :id", {"id": web.api.user_id}
+            ),
+        )
+        assert left == 1
+    finally:
+        set_clock(None)

@@ -75,6 +75,12 @@ async def _count_failure(conn: Conn, user_id: int, failures: int, now: datetime)
 async def _open_session(conn: Conn, who: Principal) -> tuple[str, WebSession]:
     token = secrets.token_urlsafe(32)
     csrf_token = secrets.token_urlsafe(32)
+    now = utcnow()
+    # The user's expired sessions go as a new one starts, so the table never grows stale.
+    await conn.execute(
+        "DELETE FROM web_sessions WHERE user_id = :user AND expires_at <= :now",
+        {"user": who.user_id, "now": now},
+    )
     await conn.execute(
         "INSERT INTO web_sessions (workspace_id, user_id, token_hash, csrf_token, created_at, "
         "expires_at) VALUES (:ws, :user, :hash, :csrf, :now, :expires)",
@@ -83,8 +89,8 @@ async def _open_session(conn: Conn, who: Principal) -> tuple[str, WebSession]:
             "user": who.user_id,
             "hash": hash_key(token),
             "csrf": csrf_token,
-            "now": utcnow(),
-            "expires": utcnow() + SESSION_LIFETIME,
+            "now": now,
+            "expires": now + SESSION_LIFETIME,
         },
     )
     return token, WebSession(who, csrf_token)
