@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import Crm, screenshot
 
 FOCUSED = "name => document.activeElement?.getAttribute('aria-label') === name"
@@ -74,8 +76,7 @@ def test_edit_a_field_with_the_keyboard(crm: Crm, page: Any) -> None:
     page.get_by_role("button", name="Edit Job title").focus()
     page.keyboard.press("Enter")
     field = page.get_by_role("textbox", name="Job title")
-    field.wait_for()
-    assert field.evaluate("el => el === document.activeElement")
+    expect(field).to_be_focused()
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type("Countess")
     page.keyboard.press("Enter")
@@ -83,7 +84,7 @@ def test_edit_a_field_with_the_keyboard(crm: Crm, page: Any) -> None:
     # Focus is back on the field's Edit button; Escape abandons an edit.
     page.wait_for_function(FOCUSED, arg="Edit Job title")
     page.keyboard.press("Enter")
-    page.get_by_role("textbox", name="Job title").wait_for()
+    expect(page.get_by_role("textbox", name="Job title")).to_be_focused()
     page.keyboard.type(" of Lovelace")
     page.keyboard.press("Escape")
     page.locator("#field-job_title .value", has_text="Countess").wait_for()
