@@ -26,12 +26,12 @@ from opensales.kit.principal import Principal
 from opensales.kit.records import RECORD_TABLES
 from opensales.settings.forms import fixed_choices, load_form
 from opensales.settings.service import BASIC_GROUP, selector_choices
+from opensales.web.kinds import record_page
 from opensales.web.render import money
 
 USERS = "users"
 # Record tables the global search finds (a lookup's widget searches them), and their pages.
 SEARCHABLE = {"contacts": "contact", "sales_accounts": "sales_account", "deals": "deal"}
-PAGES = {"contacts": "/contacts", "sales_accounts": "/accounts", "deals": "/deals"}
 WIDGETS = {
     "textarea": "textarea",
     "paragraph": "textarea",
@@ -209,14 +209,6 @@ def refs(specs: Iterable[FieldSpec], records: Iterable[Mapping[str, Any]]) -> se
     return found
 
 
-def page_of(table: str, record_id: Any) -> str | None:
-    """The web page of a record, for the kinds that have one."""
-    base = PAGES.get(table)
-    if base is None and modules.is_module_table(table):
-        base = f"/modules/{modules.entity_of(table)}"
-    return f"{base}/{record_id}" if base else None
-
-
 def view(spec: FieldSpec, record: Mapping[str, Any], lookups: Lookups) -> FieldView:
     value = spec.value_in(record)
     if spec.widget == "multiselect":
@@ -237,7 +229,7 @@ def shown(spec: FieldSpec, value: Any, lookups: Lookups) -> Shown:
         name = lookups.names.get((spec.lookup, value))
         if name is None:
             return Shown(f"#{value}")  # a record the reader may not see keeps its name
-        return Shown(name, page_of(spec.lookup, value))
+        return Shown(name, record_page(spec.lookup, value))
     return _shown_plain(spec, value, lookups.zone)
 
 

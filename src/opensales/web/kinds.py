@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from opensales.account.service import account_service
 from opensales.contact.service import contact_service
@@ -12,6 +13,7 @@ from opensales.custom_module.records import records_of
 from opensales.db import Conn
 from opensales.deal.service import deal_service
 from opensales.errors import NotFoundError
+from opensales.kit import modules as module_tables
 from opensales.kit.principal import Principal
 from opensales.kit.records import RecordService
 
@@ -36,6 +38,28 @@ SECTIONS: dict[str, Section] = {
     ),
     "deals": Section("/deals", "Deals", "Deal", deal_service, "Deal", "deals"),
 }
+
+
+# How search results and a task's or note's `targetable` name the kinds with pages here.
+TYPE_TABLES = {"contact": "contacts", "sales_account": "sales_accounts", "deal": "deals"}
+
+
+def record_page(table: str, record_id: Any) -> str | None:
+    """The web page of a record of `table` (a custom module's records table too); None for
+    the kinds without pages here (leads, products...)."""
+    for known in SECTIONS.values():
+        if known.table == table:
+            return f"{known.base}/{record_id}"
+    if module_tables.is_module_table(table):
+        return f"/modules/{module_tables.entity_of(table)}/{record_id}"
+    return None
+
+
+def record_page_of_type(kind: str, record_id: Any) -> str | None:
+    """The same, by the record's `type` (`contact`, `deal`, a module's entity name)."""
+    if module_tables.ENTITY_NAME.match(kind):
+        return f"/modules/{kind}/{record_id}"
+    return record_page(TYPE_TABLES.get(kind, ""), record_id)
 
 
 def section(slug: str) -> Section:

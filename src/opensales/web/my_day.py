@@ -19,8 +19,8 @@ from opensales.appointment import service as appointments
 from opensales.kit import timezones
 from opensales.kit.dates import utcnow
 from opensales.task import service as tasks
+from opensales.web.kinds import record_page_of_type
 from opensales.web.render import fragment, is_htmx, page, redirect
-from opensales.web.search import record_href
 from opensales.web.security import Me, WebContext
 
 router = APIRouter(include_in_schema=False)
@@ -79,7 +79,7 @@ def _record(item: dict[str, Any], names: dict[tuple[str, int], str]) -> Record |
     if target is None or (target["type"], target["id"]) not in names:
         return None
     name = names[(target["type"], target["id"])] or f"#{target['id']}"
-    return Record(name, record_href(target["type"], target["id"]))
+    return Record(name, record_page_of_type(target["type"], target["id"]))
 
 
 async def _tasks(me: WebContext, name: str, tz: tzinfo) -> tuple[list[Item], int]:

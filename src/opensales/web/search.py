@@ -15,30 +15,18 @@ from starlette.responses import Response
 
 from opensales.custom_module import service as custom_modules
 from opensales.search import service as searching
+from opensales.web.kinds import record_page_of_type
 from opensales.web.render import fragment, is_htmx, page
 from opensales.web.security import Me, WebContext
 
 router = APIRouter(include_in_schema=False)
 
-# The web app's page of each kind of record, by the `type` search results (and an item's
-# `targetable`) name it. Leads (Freshsales Classic) have no page of their own here.
-PAGES = {"contact": "/contacts", "sales_account": "/accounts", "deal": "/deals"}
-WITHOUT_PAGES = frozenset({"lead", "user", "product", "appointment"})
 KINDS = {"contact": "Contacts", "sales_account": "Accounts", "deal": "Deals", "lead": "Leads"}
 # Results of each kind: the dropdown shows the best few, the page more, of the best
 # MAX_RESULTS of all kinds (the most a search answers).
 DROPDOWN_SIZE = 5
 PAGE_SIZE = 25
 MAX_RESULTS = 100
-
-
-def record_href(kind: str, record_id: Any) -> str | None:
-    """The page of a record, by its kind (`contact`, `deal`, a module's entity name)."""
-    if kind in PAGES:
-        return f"{PAGES[kind]}/{record_id}"
-    if kind in WITHOUT_PAGES:
-        return None
-    return f"/modules/{kind}/{record_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +45,7 @@ async def _groups(me: WebContext, q: str, size: int) -> list[Group]:
     for result in await searching.search(me.db, me.who, query):
         kind = result["type"]
         if len(by_kind[kind]) < size:
-            by_kind[kind].append({**result, "href": record_href(kind, result["id"])})
+            by_kind[kind].append({**result, "href": record_page_of_type(kind, result["id"])})
     return [Group(labels[kind], results) for kind, results in by_kind.items() if results]
 
 
