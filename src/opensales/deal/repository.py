@@ -136,14 +136,7 @@ async def account_names(conn: Conn, who: Principal, ids: set[int]) -> dict[int, 
     if not ids:
         return {}
     clause, params = in_clause("a", sorted(ids))
-    scope, scope_params = who.scope_sql()
-    # `+workspace_id` keeps SQLite on the primary key: without statistics it would rather
-    # walk a (workspace_id, ...) index over every account of the workspace.
-    rows = await conn.fetch_all(
-        f"SELECT id, name FROM sales_accounts WHERE id IN {clause} AND +workspace_id = :ws "
-        f"AND is_deleted = false{scope}",
-        {"ws": who.workspace_id, **params, **scope_params},
-    )
+    rows = await visible_rows(conn, who, "sales_accounts", f"id IN {clause}", params)
     return {r["id"]: r["name"] for r in rows}
 
 

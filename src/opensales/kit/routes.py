@@ -80,6 +80,17 @@ def selected_ids(data: dict[str, Any]) -> list[int]:
     return list(dict.fromkeys(i for i in ids if i is not None))
 
 
+def owner_id_of(data: dict[str, Any]) -> int:
+    """The `owner_id` a bulk assignment names: an id, and required."""
+    try:
+        owner_id = to_id(data.get("owner_id"))
+    except ValueError as exc:
+        raise ValidationError(f"Invalid value for owner_id: {exc}") from None
+    if owner_id is None:
+        raise ValidationError("Invalid value for owner_id: is required")
+    return owner_id
+
+
 class SelectedIds(BaseModel):
     selected_ids: list[int | str]
 
@@ -324,13 +335,7 @@ def record_router(service: RecordService) -> APIRouter:
     async def bulk_assign_owner(request: Request) -> Response:
         call = await call_of(request)
         data = read_json(call.body)
-        ids = selected_ids(data)
-        try:
-            owner_id = to_id(data.get("owner_id"))
-        except ValueError as exc:
-            raise ValidationError(f"Invalid value for owner_id: {exc}") from None
-        if owner_id is None:
-            raise ValidationError("Invalid value for owner_id: is required")
+        ids, owner_id = selected_ids(data), owner_id_of(data)
         async with call.db.transaction() as tx:
             result = await service.assign_owner(tx, call.who, ids, owner_id)
         return json_response({kind.plural: result})

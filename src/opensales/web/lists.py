@@ -25,10 +25,10 @@ from opensales.custom_module import service as modules
 from opensales.db import Row
 from opensales.errors import NotFoundError, ValidationError
 from opensales.kit import views
-from opensales.kit.coerce import query_int, to_id
+from opensales.kit.coerce import query_int
 from opensales.kit.http import page_params
 from opensales.kit.options import load_options
-from opensales.kit.routes import selected_ids
+from opensales.kit.routes import owner_id_of, selected_ids
 from opensales.search import ranking
 from opensales.search import service as search
 from opensales.user import service as users
@@ -258,16 +258,6 @@ def _chosen_ids(form: FormData) -> list[int]:
     return selected_ids({"selected_ids": form.getlist("selected_ids")})
 
 
-def _owner_id(form: FormData) -> int:
-    try:
-        owner_id = to_id(form.get("owner_id"))
-    except ValueError as exc:
-        raise ValidationError(f"Invalid value for owner_id: {exc}") from None
-    if owner_id is None:
-        raise ValidationError("Choose the owner to assign")
-    return owner_id
-
-
 def _done(section: Section, results: Sequence[Mapping[str, bool]]) -> str:
     """How many of the selected records the action changed: "3 contacts", "1 contact"."""
     count = sum(1 for result in results for ok in result.values() if ok)
@@ -275,7 +265,7 @@ def _done(section: Section, results: Sequence[Mapping[str, bool]]) -> str:
 
 
 async def _assign(me: WebContext, section: Section, form: FormData) -> str:
-    ids, owner_id = _chosen_ids(form), _owner_id(form)
+    ids, owner_id = _chosen_ids(form), owner_id_of({"owner_id": form.get("owner_id")})
     async with me.db.transaction() as tx:
         results = await section.service.assign_owner(tx, me.who, ids, owner_id)
     people = await users.list_users(me.db, me.who.workspace_id)
